@@ -1,0 +1,109 @@
+"""Delivery rules as data and pure functions: what to retry, how long to wait, status order,
+quiet hours. No I/O here, so each rule is tested on its own.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+#: Twilio error codes that no retry can fix: invalid number (21211), unreachable or
+#: unsupported destination (21408, 21614 "not a mobile number"), recipient sent STOP (21610).
+PERMANENT_ERROR_CODES = frozenset({21211, 21408, 21610, 21614})
+#: 21610: the carrier says the recipient unsubscribed; we must not text them until START.
+OPT_OUT_ERROR_CODE = 21610
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_S = 5.0
+BACKOFF_CAP_S = 900.0
+
+
+class Verdict(StrEnum):
+    RETRY = "retry"  # nothing was sent; try again later
+    PERMANENT = "permanent"  # fail now with the code; a coordinator looks at it
+    UNKNOWN = "unknown"  # the provider may have created it: reconcile before any resend
+
+
+def classify(*, http_status: int | None, code: int | None, connection_error: bool) -> Verdict:
+    """Sort one failed send attempt.
+
+    A connection error or a read timeout is UNKNOWN: the request may have reached the
+    provider, so the next attempt first looks the message up instead of creating another.
+    """
+    if code in PERMANENT_ERROR_CODES:
+        return Verdict.PERMANENT
+    if connection_error:
+        return Verdict.UNKNOWN
+    if http_status == 429 or (http_status is not None and http_status >= 500):
+        return Verdict.RETRY
+    # Other 4xx are our own mistakes (bad parameters, auth): retrying would repeat them.
+    return Verdict.PERMANENT
+
+
+def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
+    """Delay before attempt ``attempt + 1`` (attempt counts from 1): exponential with jitter.
+
+    "Equal jitter": half the exponential delay is fixed, half random, so retries of many
+    messages after one outage spread out instead of hitting the provider together.
+    """
+    if attempt < 1:
+        raise ValueError("attempt counts from 1")
+    rng = rng or random.Random()
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+# -- status order -----------------------------------------------------------------------------
+
+#: Provider statuses in the order a message moves through them; finals share the top rank so
+#: a late "sent" never overwrites "delivered", and one final never replaces another.
+STATUS_RANK: dict[str, int] = {
+    "pending": 0,  # our own: row written, not handed to the provider yet
+    "scheduled": 0,  # our own: held until quiet hours end
+    "accepted": 1,
+    "queued": 2,
+    "sending": 3,
+    "sent": 4,
+    "delivered": 5,
+    "undelivered": 5,
+    "failed": 5,
+    "read": 6,
+}
+FINAL_STATUSES = frozenset({"delivered", "undelivered", "failed", "read"})
+
+
+def status_moves_forward(current: str, new: str) -> bool:
+    """True when ``new`` may replace ``current`` (unknown statuses never replace known ones)."""
+    if new not in STATUS_RANK:
+        return False
+    if current in FINAL_STATUSES and new != "read":
+        return False
+    return STATUS_RANK[new] > STATUS_RANK.get(current, -1)
+
+
+# -- quiet hours ------------------------------------------------------------------------------
+
+
+def in_quiet_hours(moment: datetime, quiet: tuple[time, time] | None, tz: str) -> bool:
+    if quiet is None:
+        return False
+    start, end = quiet
+    local = moment.astimezone(ZoneInfo(tz)).time()
+    if start <= end:  # e.g. 12:00-14:00
+        return start <= local < end
+    return local >= start or local < end  # wraps midnight, e.g. 21:00-07:00
+
+
+def quiet_hours_end(moment: datetime, quiet: tuple[time, time] | None, tz: str) -> datetime:
+    """``moment`` itself when sending is allowed, else the UTC instant the quiet hours end."""
+    if quiet is None or not in_quiet_hours(moment, quiet, tz):
+        return moment
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    end = quiet[1]
+    day: date = local.date()
+    if local.time() >= end:  # evening part of a window that wraps midnight
+        day = day + timedelta(days=1)
+    return datetime.combine(day, end, tzinfo=zone).astimezone(UTC)
