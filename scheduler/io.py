@@ -1,0 +1,306 @@
+"""Scenario v1 (``shared/formats``) to and from the dataclasses of ``types``; plans via ``plans``.
+
+Parsing validates everything the formats promise, and a bad document raises one error whose
+message is a single line naming the field path and the id at fault, e.g.
+``requests[3](id="r4").windows[0]: end 2026-11-30T07:00:00+07:00 is before start ...``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from scheduler.fields import (
+    FormatError,
+    PlanError,
+    Reader,
+    ScenarioError,
+    item_path,
+    join,
+    load_json,
+    show,
+)
+from scheduler.locks import check_locks
+from scheduler.plans import format_time, load_plan, parse_plan, plan_to_dict, scenario_tzinfo
+from scheduler.types import (
+    Haversine,
+    Interval,
+    LatLon,
+    Location,
+    Lock,
+    Matrix,
+    MatrixLoc,
+    Request,
+    Scenario,
+    Travel,
+    Volunteer,
+)
+
+__all__ = [
+    "FormatError",
+    "PlanError",
+    "ScenarioError",
+    "format_time",
+    "load_plan",
+    "load_scenario",
+    "parse_plan",
+    "parse_scenario",
+    "plan_to_dict",
+    "scenario_to_dict",
+    "scenario_tzinfo",
+]
+
+_SCENARIO = Reader(ScenarioError)
+
+
+# -- scenario -------------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; every problem is a ``ScenarioError``."""
+    return parse_scenario(load_json(path, ScenarioError, "scenario"))
+
+
+def parse_scenario(data: object) -> Scenario:
+    r = _SCENARIO
+    top = r.obj(data, "")
+    version = r.field(top, "version", "")
+    if isinstance(version, bool) or version != 1:
+        r.fail("version", f"unsupported version {show(version)} (expected 1)")
+    name = r.string(r.field(top, "name", ""), "name")
+    timezone = None
+    if top.get("timezone") is not None:
+        timezone = r.string(top["timezone"], "timezone", nonempty=True)
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            r.fail("timezone", f"unknown IANA time zone {show(timezone)}")
+    travel = _travel(r.field(top, "travel", ""))
+    volunteers = tuple(
+        _volunteer(item, i, travel)
+        for i, item in enumerate(r.array(r.field(top, "volunteers", ""), "volunteers"))
+    )
+    _unique_ids("volunteers", [v.id for v in volunteers])
+    requests = tuple(
+        _request(item, i, travel)
+        for i, item in enumerate(r.array(r.field(top, "requests", ""), "requests"))
+    )
+    _unique_ids("requests", [q.id for q in requests])
+    locked_raw = top.get("locked")
+    locked = () if locked_raw is None else _locks(locked_raw)
+    scenario = Scenario(
+        name=name,
+        travel=travel,
+        volunteers=volunteers,
+        requests=requests,
+        locked=locked,
+        timezone=timezone,
+    )
+    problem = check_locks(scenario)
+    if problem is not None:
+        raise ScenarioError(problem)
+    return scenario
+
+
+def _travel(value: object) -> Travel:
+    r = _SCENARIO
+    obj = r.obj(value, "travel")
+    model = r.field(obj, "model", "travel")
+    if model == "haversine":
+        r.only_keys(obj, {"model", "speed_kmh", "detour_factor"}, "travel")
+        speed = r.number(r.field(obj, "speed_kmh", "travel"), "travel.speed_kmh", exclusive=True)
+        detour = r.number(
+            r.field(obj, "detour_factor", "travel"), "travel.detour_factor", minimum=1.0
+        )
+        return Haversine(speed_kmh=speed, detour_factor=detour)
+    if model == "matrix":
+        r.only_keys(obj, {"model", "seconds"}, "travel")
+        rows = r.array(r.field(obj, "seconds", "travel"), "travel.seconds")
+        matrix: list[tuple[float, ...]] = []
+        for i, row in enumerate(rows):
+            cells = r.array(row, f"travel.seconds[{i}]")
+            if len(cells) != len(rows):
+                r.fail(
+                    f"travel.seconds[{i}]",
+                    f"matrix is not square: row has {len(cells)} entries, expected {len(rows)}",
+                )
+            matrix.append(
+                tuple(r.number(c, f"travel.seconds[{i}][{j}]") for j, c in enumerate(cells))
+            )
+        return Matrix(seconds=tuple(matrix))
+    r.fail("travel.model", f"unknown travel model {show(model)} (expected haversine or matrix)")
+
+
+def _location(value: object, path: str, travel: Travel) -> Location:
+    r = _SCENARIO
+    obj = r.obj(value, path)
+    if isinstance(travel, Matrix):
+        if "loc" not in obj:
+            r.fail(path, 'lat/lon location under the matrix travel model (expected {"loc": i})')
+        r.only_keys(obj, {"loc"}, path)
+        size = len(travel.seconds)
+        loc = r.integer(obj["loc"], join(path, "loc"))
+        if loc >= size:
+            r.fail(join(path, "loc"), f"index {loc} out of range for a {size}x{size} matrix")
+        return MatrixLoc(loc=loc)
+    if "loc" in obj:
+        r.fail(path, "matrix index location under the haversine travel model (expected lat/lon)")
+    r.only_keys(obj, {"lat", "lon"}, path)
+    lat = r.number(r.field(obj, "lat", path), join(path, "lat"), minimum=-90.0, maximum=90.0)
+    lon = r.number(r.field(obj, "lon", path), join(path, "lon"), minimum=-180.0, maximum=180.0)
+    return LatLon(lat=lat, lon=lon)
+
+
+def _intervals(value: object, path: str) -> tuple[Interval, ...]:
+    r = _SCENARIO
+    out = []
+    for i, item in enumerate(r.array(value, path)):
+        where = f"{path}[{i}]"
+        obj = r.obj(item, where)
+        start = r.time(r.field(obj, "start", where), join(where, "start"))
+        end = r.time(r.field(obj, "end", where), join(where, "end"))
+        if end < start:
+            r.fail(where, f"end {obj['end']} is before start {obj['start']}")
+        out.append(Interval(start=start, end=end))
+    return tuple(out)
+
+
+def _identified(value: object, array: str, index: int) -> tuple[dict[str, object], str, str]:
+    """The object, its id and the path prefix that names both."""
+    r = _SCENARIO
+    obj = dict(r.obj(value, f"{array}[{index}]"))
+    ident = r.string(r.field(obj, "id", f"{array}[{index}]"), f"{array}[{index}].id", nonempty=True)
+    return obj, ident, item_path(array, index, "id", ident)
+
+
+def _volunteer(value: object, index: int, travel: Travel) -> Volunteer:
+    r = _SCENARIO
+    obj, ident, path = _identified(value, "volunteers", index)
+    max_visits = obj.get("max_visits_per_shift")
+    capacity = obj.get("capacity")
+    return Volunteer(
+        id=ident,
+        location=_location(r.field(obj, "location", path), join(path, "location"), travel),
+        skills=frozenset(r.strings(r.field(obj, "skills", path), join(path, "skills"))),
+        shifts=_intervals(r.field(obj, "shifts", path), join(path, "shifts")),
+        max_visits_per_shift=None
+        if max_visits is None
+        else r.integer(max_visits, join(path, "max_visits_per_shift")),
+        capacity=None if capacity is None else r.number(capacity, join(path, "capacity")),
+    )
+
+
+def _request(value: object, index: int, travel: Travel) -> Request:
+    r = _SCENARIO
+    obj, ident, path = _identified(value, "requests", index)
+    windows = obj.get("windows")
+    priority = obj.get("priority")
+    demand = obj.get("demand")
+    received = obj.get("received_at")
+    return Request(
+        id=ident,
+        location=_location(r.field(obj, "location", path), join(path, "location"), travel),
+        skills=frozenset(r.strings(r.field(obj, "skills", path), join(path, "skills"))),
+        duration_min=r.number(r.field(obj, "duration_min", path), join(path, "duration_min")),
+        windows=() if windows is None else _intervals(windows, join(path, "windows")),
+        priority=1
+        if priority is None
+        else r.integer(priority, join(path, "priority"), minimum=1, maximum=100),
+        demand=1.0 if demand is None else r.number(demand, join(path, "demand")),
+        received_at=None if received is None else r.time(received, join(path, "received_at")),
+    )
+
+
+def _locks(value: object) -> tuple[Lock, ...]:
+    r = _SCENARIO
+    out = []
+    for i, item in enumerate(r.array(value, "locked")):
+        where = f"locked[{i}]"
+        obj = r.obj(item, where)
+        request = r.string(r.field(obj, "request", where), join(where, "request"), nonempty=True)
+        where = item_path("locked", i, "request", request)
+        volunteer = r.string(r.field(obj, "volunteer", where), join(where, "volunteer"))
+        start = r.time(r.field(obj, "start", where), join(where, "start"))
+        out.append(Lock(request=request, volunteer=volunteer, start=start))
+    return tuple(out)
+
+
+def _unique_ids(array: str, ids: list[str]) -> None:
+    first: dict[str, int] = {}
+    for i, ident in enumerate(ids):
+        if ident in first:
+            _SCENARIO.fail(
+                f"{item_path(array, i, 'id', ident)}.id",
+                f"duplicate id {show(ident)} (also {array}[{first[ident]}])",
+            )
+        first[ident] = i
+
+
+# -- to dicts -------------------------------------------------------------------------------
+
+
+def _num(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else value
+
+
+def _location_dict(location: Location) -> dict[str, Any]:
+    if isinstance(location, MatrixLoc):
+        return {"loc": location.loc}
+    return {"lat": location.lat, "lon": location.lon}
+
+
+def _intervals_list(intervals: tuple[Interval, ...]) -> list[dict[str, str]]:
+    return [{"start": format_time(i.start), "end": format_time(i.end)} for i in intervals]
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    travel: dict[str, Any]
+    if isinstance(scenario.travel, Matrix):
+        travel = {"model": "matrix", "seconds": [list(row) for row in scenario.travel.seconds]}
+    else:
+        travel = {
+            "model": "haversine",
+            "speed_kmh": scenario.travel.speed_kmh,
+            "detour_factor": scenario.travel.detour_factor,
+        }
+    out: dict[str, Any] = {"version": 1, "name": scenario.name}
+    if scenario.timezone is not None:
+        out["timezone"] = scenario.timezone
+    out["travel"] = travel
+    out["volunteers"] = [_volunteer_dict(v) for v in scenario.volunteers]
+    out["requests"] = [_request_dict(q) for q in scenario.requests]
+    out["locked"] = [
+        {"request": lk.request, "volunteer": lk.volunteer, "start": format_time(lk.start)}
+        for lk in scenario.locked
+    ]
+    return out
+
+
+def _volunteer_dict(volunteer: Volunteer) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": volunteer.id,
+        "location": _location_dict(volunteer.location),
+        "skills": sorted(volunteer.skills),
+        "shifts": _intervals_list(volunteer.shifts),
+    }
+    if volunteer.max_visits_per_shift is not None:
+        out["max_visits_per_shift"] = volunteer.max_visits_per_shift
+    if volunteer.capacity is not None:
+        out["capacity"] = _num(volunteer.capacity)
+    return out
+
+
+def _request_dict(request: Request) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": request.id,
+        "location": _location_dict(request.location),
+        "skills": sorted(request.skills),
+        "duration_min": _num(request.duration_min),
+        "windows": _intervals_list(request.windows),
+        "priority": request.priority,
+        "demand": _num(request.demand),
+    }
+    if request.received_at is not None:
+        out["received_at"] = format_time(request.received_at)
+    return out
