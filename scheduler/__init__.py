@@ -2,6 +2,7 @@
 
 from scheduler.checker import check
 from scheduler.evaluate import objective
+from scheduler.greedy import greedy
 from scheduler.io import (
     FormatError,
     PlanError,
@@ -14,6 +15,7 @@ from scheduler.io import (
     plan_to_dict,
     scenario_to_dict,
 )
+from scheduler.solver import solve
 from scheduler.types import Plan, Scenario
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "ScenarioError",
     "check",
     "format_time",
+    "greedy",
     "load_plan",
     "load_scenario",
     "objective",
@@ -31,4 +34,5 @@ __all__ = [
     "parse_scenario",
     "plan_to_dict",
     "scenario_to_dict",
+    "solve",
 ]
