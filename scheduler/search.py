@@ -1,0 +1,87 @@
+"""Search on one routing model: parameters, warm start, and reading the routes back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from scheduler.model import Model
+
+STATUS_NAMES = {
+    0: "not_solved",
+    1: "success",
+    2: "partial_success",
+    3: "fail",
+    4: "fail_timeout",
+    5: "invalid",
+    6: "infeasible",
+    7: "optimal",
+}
+FirstSolution = routing_enums_pb2.FirstSolutionStrategy
+Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+@dataclass(frozen=True)
+class Outcome:
+    routes: list[list[int]] | None  # per model vehicle, problem request indexes; None = nothing
+    status: str
+    warm: bool  # started from the given routes
+
+
+def parameters(
+    time_limit_s: float,
+    first_solution: int = FirstSolution.PARALLEL_CHEAPEST_INSERTION,
+) -> pywrapcp.RoutingSearchParameters:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = first_solution
+    params.local_search_metaheuristic = Metaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
+    return params
+
+
+def _initial(
+    model: Model, routes: list[list[int]], params: pywrapcp.RoutingSearchParameters
+) -> pywrapcp.Assignment | None:
+    """An assignment from ``routes`` (problem request indexes per model vehicle), or None when
+    the routes break a constraint of this model."""
+    node = {r: i for i, r in enumerate(model.requests)}
+    indexes = [[model.manager.NodeToIndex(node[r]) for r in route if r in node] for route in routes]
+    model.routing.CloseModelWithParameters(params)
+    assignment: pywrapcp.Assignment | None = model.routing.ReadAssignmentFromRoutes(indexes, True)
+    return assignment
+
+
+def read_routes(model: Model, solution: pywrapcp.Assignment) -> list[list[int]]:
+    routes: list[list[int]] = []
+    for k in range(len(model.vehicles)):
+        route: list[int] = []
+        index = model.routing.Start(k)
+        index = solution.Value(model.routing.NextVar(index))
+        while not model.routing.IsEnd(index):
+            route.append(model.requests[model.manager.IndexToNode(index)])
+            index = solution.Value(model.routing.NextVar(index))
+        routes.append(route)
+    return routes
+
+
+def run(
+    model: Model,
+    time_limit_s: float,
+    *,
+    seed: int = 0,
+    start: list[list[int]] | None = None,
+    first_solution: int = FirstSolution.PARALLEL_CHEAPEST_INSERTION,
+) -> Outcome:
+    """Search for ``time_limit_s`` seconds, from ``start`` routes when they are feasible."""
+    model.routing.solver().ReSeed(seed)
+    params = parameters(time_limit_s, first_solution)
+    initial = _initial(model, start, params) if start is not None else None
+    if initial is not None:
+        solution = model.routing.SolveFromAssignmentWithParameters(initial, params)
+    else:
+        solution = model.routing.SolveWithParameters(params)
+    status = STATUS_NAMES.get(model.routing.status(), str(model.routing.status()))
+    if solution is None:
+        return Outcome(None, status, initial is not None)
+    return Outcome(read_routes(model, solution), status, initial is not None)

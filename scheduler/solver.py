@@ -1,0 +1,158 @@
+"""``solve``: the OR-Tools planner (scenario in, plan out; ``shared/formats``).
+
+Steps: the scenario becomes integer data (``scheduler.problem``: ticks of 0.1 s, vehicles =
+volunteer shifts, the vehicles each request can ever use); the requests and vehicles split into
+independent components (e.g. one per day), each solved by its own routing model
+(``scheduler.model``) with guided local search (``scheduler.search``) for a share of the time
+limit; the routes found get an earliest-start timetable; requests left out get a reason
+(``scheduler.reasons``). When the solver finds nothing in time, the greedy plan is returned.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from scheduler.evaluate import objective
+from scheduler.model import build_model
+from scheduler.problem import Problem, build_problem, components
+from scheduler.reasons import explain_unassigned
+from scheduler.search import run
+from scheduler.types import Plan, Route, Scenario, Visit
+
+# Building the model takes time too; the search gets what is left of the limit, minus this.
+SAFETY_S = 0.05
+
+
+def _earliest(problem: Problem, vehicle: int, route: list[int]) -> list[int] | None:
+    """Earliest start (ticks) of each visit of ``route``, or None if the order is infeasible.
+
+    Starting each visit as early as possible is never worse for the visits after it, so this
+    finds a timetable whenever one exists for the order.
+    """
+    shift = problem.vehicles[vehicle]
+    place = problem.home(shift.volunteer)
+    clock = shift.start
+    starts: list[int] = []
+    for r in route:
+        arrive = clock + int(problem.travel[place, r])
+        lock = problem.locks.get(r)
+        if lock is not None:
+            begin: int | None = lock.start if arrive <= lock.start else None
+        else:
+            begin = next((max(arrive, lo) for lo, hi in problem.starts[r] if hi >= arrive), None)
+        if begin is None:
+            return None
+        starts.append(begin)
+        clock = begin + problem.service[r]
+        place = r
+    if route and clock + int(problem.travel[place, problem.home(shift.volunteer)]) > shift.end:
+        return None
+    return starts
+
+
+def _route(problem: Problem, vehicle: int, route: list[int], starts: list[int]) -> Route:
+    scenario = problem.scenario
+    shift = problem.vehicles[vehicle]
+    visits = []
+    for r, tick in zip(route, starts, strict=True):
+        request = scenario.requests[r]
+        begin = problem.to_datetime(tick)
+        visits.append(Visit(request.id, begin, begin + timedelta(minutes=request.duration_min)))
+    return Route(scenario.volunteers[shift.volunteer].id, shift.shift, tuple(visits))
+
+
+def _previous_routes(problem: Problem, previous: Plan | None) -> dict[int, list[int]]:
+    """Previous plan as problem vehicle -> request indexes (unknown ids dropped)."""
+    if previous is None:
+        return {}
+    scenario = problem.scenario
+    request_index = {r.id: i for i, r in enumerate(scenario.requests)}
+    vehicle_index = {
+        (scenario.volunteers[v.volunteer].id, v.shift): k for k, v in enumerate(problem.vehicles)
+    }
+    routes: dict[int, list[int]] = {}
+    for route in previous.routes:
+        k = vehicle_index.get((route.volunteer, route.shift))
+        if k is not None:
+            visits = [request_index[v.request] for v in route.visits if v.request in request_index]
+            routes[k] = [r for r in visits if k in problem.allowed[r]]
+    return routes
+
+
+def _greedy_plan(scenario: Scenario, limit: float, seed: int, started: float, why: str) -> Plan:
+    from scheduler.greedy import greedy  # late: greedy is only the fallback
+
+    plan = greedy(scenario)
+    solver = {
+        "time_limit_s": limit,
+        "wall_s": round(time.perf_counter() - started, 3),
+        "status": f"greedy fallback: {why}",
+        "seed": seed,
+    }
+    return Plan(plan.scenario, plan.routes, plan.unassigned, plan.objective, solver)
+
+
+def solve(
+    scenario: Scenario,
+    *,
+    time_limit_s: float = 5.0,
+    seed: int = 0,
+    previous: Plan | None = None,
+    fairness: float = 0.0,
+) -> Plan:
+    """Plan ``scenario``: maximise assigned priority, then minimise travel.
+
+    ``time_limit_s`` bounds the whole call (model building included). ``seed`` seeds the
+    search; with the same scenario, seed and limit the plan is the same as far as OR-Tools'
+    time-limited search allows. ``previous`` (a plan for an earlier version of the scenario)
+    is the starting point, and moving one of its visits to another volunteer costs as much as
+    30 minutes of travel, so a re-plan after a few new requests keeps most visits where they
+    were. ``fairness`` (default 0, off) balances visits over volunteer shifts: each visit above
+    a shift's fair share (requests / shifts, rounded up) costs ``fairness`` × 10 minutes of
+    travel; it never costs assigned priority. Locked visits keep their volunteer and start.
+    """
+    started = time.perf_counter()
+    problem = build_problem(scenario)
+    prior = _previous_routes(problem, previous)
+    planned = {r: problem.vehicles[k].volunteer for k, route in prior.items() for r in route}
+    parts = components(problem)
+    total = sum(len(requests) for requests, _ in parts) or 1
+    routes: list[Route] = []
+    statuses: list[str] = []
+    for i, (requests, vehicles) in enumerate(parts):
+        model = build_model(problem, requests, vehicles, previous=planned, fairness=fairness)
+        left = time_limit_s - (time.perf_counter() - started) - SAFETY_S
+        remaining = sum(len(r) for r, _ in parts[i:])
+        budget = max(0.01, left * len(requests) / remaining)
+        start = [prior.get(k, []) for k in vehicles] if prior else None
+        outcome = run(model, budget, seed=seed, start=start)
+        statuses.append(outcome.status)
+        if outcome.routes is None:
+            return _greedy_plan(scenario, time_limit_s, seed, started, outcome.status)
+        for k, route in zip(vehicles, outcome.routes, strict=True):
+            starts = _earliest(problem, k, route)
+            if starts is None:  # cannot happen for a solution of the model; never emit it
+                return _greedy_plan(scenario, time_limit_s, seed, started, "bad timetable")
+            if route:
+                routes.append(_route(problem, k, route, starts))
+    assigned = {v.request for route in routes for v in route.visits}
+    unassigned = explain_unassigned(
+        scenario, [r.id for r in scenario.requests if r.id not in assigned]
+    )
+    status = min(statuses, key=_rank) if statuses else "empty"
+    solver = {
+        "time_limit_s": time_limit_s,
+        "wall_s": round(time.perf_counter() - started, 3),
+        "status": status,
+        "seed": seed,
+        "components": len(parts),
+        "requests_in_model": total if parts else 0,
+    }
+    return Plan(scenario.name, tuple(routes), unassigned, objective(scenario, routes), solver)
+
+
+def _rank(status: str) -> int:
+    """Worst status first: the plan is only as good as its weakest component."""
+    order = ["fail", "fail_timeout", "partial_success", "success", "optimal"]
+    return order.index(status) if status in order else -1
