@@ -1,0 +1,58 @@
+"""Typed SQLAlchemy models, split by concept. Import models from here."""
+
+from dispatch.models.audit import AuditLog
+from dispatch.models.base import Base, StatusType
+from dispatch.models.dialogue import PhoneOptOut, SmsDialogue
+from dispatch.models.geo import Commune, Hamlet, Province, SmsChannelKind, Team
+from dispatch.models.messages import Direction, Message, MessageStatus
+from dispatch.models.outbox import Event
+from dispatch.models.people import (
+    ExceptionKind,
+    PreferredChannel,
+    Resident,
+    ShiftException,
+    Volunteer,
+    VolunteerShift,
+)
+from dispatch.models.planning import PlanRun, PlanRunStatus
+from dispatch.models.requests import (
+    Assignment,
+    AssignmentSource,
+    HelpRequest,
+    RequestChannel,
+    VisitOutcome,
+)
+from dispatch.models.users import Role, User, user_commune
+
+__all__ = [
+    "Assignment",
+    "AssignmentSource",
+    "AuditLog",
+    "Base",
+    "Commune",
+    "Direction",
+    "Event",
+    "ExceptionKind",
+    "Hamlet",
+    "HelpRequest",
+    "Message",
+    "MessageStatus",
+    "PhoneOptOut",
+    "PlanRun",
+    "PlanRunStatus",
+    "PreferredChannel",
+    "Province",
+    "RequestChannel",
+    "Resident",
+    "Role",
+    "ShiftException",
+    "SmsDialogue",
+    "SmsChannelKind",
+    "StatusType",
+    "Team",
+    "User",
+    "Volunteer",
+    "VolunteerShift",
+    "VisitOutcome",
+    "user_commune",
+]
