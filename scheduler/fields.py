@@ -153,7 +153,8 @@ def load_json(path: str | Path, error: type[FormatError], what: str) -> object:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: cannot read {what} file ({exc.__class__.__name__})") from None
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise error(f"{path}: cannot read {what} file ({reason})") from None
     if not text.strip():
         raise error(f"{path}: empty {what} file")
     try:
