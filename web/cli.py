@@ -12,8 +12,24 @@ def _plan(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _runtime(name: str) -> Callable[[Sequence[str]], int]:
+    """A runtime command (web/commands.py), imported only when it runs."""
+
+    def run(argv: Sequence[str]) -> int:
+        from web import commands
+
+        command: Callable[[Sequence[str]], int] = getattr(commands, f"{name}_command")
+        return command(argv)
+
+    return run
+
+
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "plan": _plan,
+    "up": _runtime("up"),
+    "worker": _runtime("worker"),
+    "demo": _runtime("demo"),
+    "db": _runtime("db"),
 }
 
 

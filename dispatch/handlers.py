@@ -1,0 +1,44 @@
+"""THE event graph: event type -> the jobs it starts, as dotted paths, in one screen.
+
+The relay enqueues one RQ job per (event, handler) with the event id as the only argument:
+``handler(event_id: int) -> None``. A handler reloads what it needs through
+``dispatch.runtime.current()``, checks the state is still the one it expects, commits, then does
+its side effect, and raises on failure so RQ retries it. Handlers must be idempotent.
+
+Dotted strings (not imports) keep ``dispatch`` free of ``notifications``: the messaging area adds
+its handlers here and they are imported only by the worker that runs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+REPLAN = "dispatch.jobs.replan_for_event"
+SCHEDULE_OFFER_EXPIRY = "dispatch.jobs.schedule_offer_expiry"
+
+HANDLERS: Mapping[str, tuple[str, ...]] = {
+    # A resident asked, cancelled or moved their windows: plan the commune again.
+    "request.submitted": (REPLAN,),
+    "request.cancelled": (REPLAN,),
+    "request.rescheduled": (REPLAN,),
+    # The planner's own output: tell people, and time the offer out.
+    "assignment.offered": (SCHEDULE_OFFER_EXPIRY,),
+    "assignment.changed": (),
+    "assignment.withdrawn": (REPLAN,),  # re-plans only when a person withdrew it (see the job)
+    # Volunteers' answers.
+    "offer.accepted": (),
+    "offer.declined": (REPLAN,),
+    "offer.expired": (REPLAN,),
+    "visit.started": (),
+    "visit.completed": (REPLAN,),  # re-plans only when the request was reopened
+    # Coordinators' overrides are locks the planner keeps; the rest of the day may move.
+    "assignment.overridden": (REPLAN, SCHEDULE_OFFER_EXPIRY),
+    "assignment.locked": (),
+    "assignment.unlocked": (REPLAN,),
+    "plan.completed": (),
+}
+
+
+def handlers_for(event_type: str) -> tuple[str, ...]:
+    """The handlers of an event type; an unknown type has none (and is marked published)."""
+    return HANDLERS.get(event_type, ())

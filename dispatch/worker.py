@@ -1,0 +1,106 @@
+"""The RQ worker process: queues events, planning, messages; a scheduler; the periodic sweep.
+
+The worker's engine uses NullPool, so the work horse RQ forks for each job opens its own
+database connections and never reuses one of the parent's. The sweep runs in a thread of the
+worker's main process (a forked horse copies only the forking thread, never the sweeper);
+a short Redis lock makes one sweep per interval across all workers.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+
+import redis
+from rq import Worker
+
+from dispatch.queues import QUEUE_NAMES, SERIALIZER
+from dispatch.runtime import Runtime, bootstrap, install
+from dispatch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL_S = 15.0
+_SWEEP_LOCK = "doorstep:sweep:lock"
+
+
+def sweep_once(runtime: Runtime) -> dict[str, int]:
+    """One pass of every safety net; each part is idempotent, so a double run is harmless.
+
+    - the outbox: rows not marked published (e.g. written while Redis was down);
+    - re-plans: communes marked dirty whose plan job was lost;
+    - offers: offers past their deadline whose expiry job never ran.
+    """
+    from dispatch import planning, relay, replan
+
+    return {
+        "published": relay.sweep(runtime.sessions, runtime.queues),
+        "replans": replan.sweep_dirty(runtime.queues, runtime.settings.replan_debounce_seconds),
+        "expired": planning.expire_due_offers(runtime.sessions),
+    }
+
+
+class Sweeper(threading.Thread):
+    """Runs :func:`sweep_once` every ``interval_s`` until stopped; errors are logged, not fatal."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        interval_s: float = SWEEP_INTERVAL_S,
+        sweep: Callable[[Runtime], dict[str, int]] = sweep_once,
+    ) -> None:
+        super().__init__(name="doorstep-sweeper", daemon=True)
+        self.runtime = runtime
+        self.interval_s = interval_s
+        self._sweep = sweep
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop_event.wait(self.interval_s):
+            self.tick()
+
+    def tick(self) -> None:
+        try:
+            lock_ms = max(1, int(self.interval_s * 900))
+            if not self.runtime.redis.set(_SWEEP_LOCK, "1", nx=True, px=lock_ms):
+                return  # another worker swept within this interval
+            counts = self._sweep(self.runtime)
+            if any(counts.values()):
+                log.info("sweep: %s", counts)
+        except redis.RedisError as error:
+            log.warning("sweep skipped, Redis unreachable: %s", error)
+        except Exception:
+            log.exception("sweep failed; next try in %.0f s", self.interval_s)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+def run_worker(
+    settings: Settings,
+    queue_names: Sequence[str] = QUEUE_NAMES,
+    *,
+    burst: bool = False,
+    with_scheduler: bool = True,
+    sweep_interval_s: float = SWEEP_INTERVAL_S,
+) -> bool:
+    """Work until stopped (or, with ``burst``, until the queues are empty)."""
+    unknown = [name for name in queue_names if name not in QUEUE_NAMES]
+    if unknown:
+        raise ValueError(f"unknown queue {unknown[0]!r} (queues: {', '.join(QUEUE_NAMES)})")
+    runtime = bootstrap(settings, worker=True)
+    install(runtime)
+    queues = [runtime.queues.by_name(name) for name in queue_names]
+    sweeper = Sweeper(runtime, sweep_interval_s)
+    if burst:
+        sweeper.tick()
+    else:
+        sweeper.start()
+    worker = Worker(queues, connection=runtime.redis, serializer=SERIALIZER)
+    try:
+        return worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
+    finally:
+        sweeper.stop()
+        install(None)
+        runtime.close()

@@ -1,0 +1,72 @@
+"""GET /healthz: 200 only when web, database, Redis and at least one RQ worker are ready.
+
+Otherwise 503, with JSON naming the part that is not ready, e.g.
+``{"status": "unavailable", "checks": {"web": "ok", "database": "ok", "redis": "ok",
+"workers": "no RQ worker registered"}}``. Load balancers and ``doorstep up`` poll it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis
+from flask import Blueprint, current_app, jsonify
+from rq import Worker
+from sqlalchemy import Engine, text
+
+bp = Blueprint("health", __name__)
+
+
+def _database() -> str:
+    engine: Engine = current_app.extensions["doorstep.engine"]
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as error:
+        return f"unreachable: {type(error).__name__}"
+    return "ok"
+
+
+def _redis() -> tuple[str, redis.Redis | None]:
+    from dispatch.redis_conn import embedded_redis
+
+    settings = current_app.config["DOORSTEP_SETTINGS"]
+    if settings.redis_url:
+        client = redis.Redis.from_url(
+            settings.redis_url, socket_connect_timeout=2, socket_timeout=2
+        )
+    else:
+        # Never start the embedded server from a health probe: only look for the running one.
+        client = embedded_redis(settings).client(socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        client.close()
+        return f"unreachable: {type(error).__name__}", None
+    return "ok", client
+
+
+def _workers(client: redis.Redis | None) -> str:
+    if client is None:
+        return "unknown: Redis unreachable"
+    try:
+        count = len(Worker.all(connection=client))
+    except redis.RedisError as error:
+        return f"unknown: {type(error).__name__}"
+    return "ok" if count else "no RQ worker registered"
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Any, int]:
+    redis_state, client = _redis()
+    checks = {
+        "web": "ok",
+        "database": _database(),
+        "redis": redis_state,
+        "workers": _workers(client),
+    }
+    if client is not None:
+        client.close()
+    ready = all(state == "ok" for state in checks.values())
+    body = {"status": "ok" if ready else "unavailable", "checks": checks}
+    return jsonify(body), 200 if ready else 503
