@@ -67,7 +67,8 @@ def route_problems(
         leg = travel_seconds(scenario.travel, place, request.location)
         gap = (visit.start - free_at).total_seconds()
         if gap + LEG_TOLERANCE_S < leg:
-            problems.append(f"{at}: starts {gap:.0f} s after {after} but travel takes {leg:.0f} s")
+            when = f"{gap:.0f} s after" if gap >= 0 else f"{-gap:.0f} s before"
+            problems.append(f"{at}: starts {when} {after} but travel takes {leg:.0f} s")
         place, free_at, after = request.location, visit.end, f"the end of {_q(visit.request)}"
     if route.visits:
         leg = travel_seconds(scenario.travel, place, volunteer.location)
