@@ -234,3 +234,22 @@ class PlanCompleted(DomainEvent):
     assigned: int
     unassigned: int
     changes: int
+
+
+@_register
+@dataclass(frozen=True)
+class VolunteerAvailabilityChanged(DomainEvent):
+    """A volunteer changed their weekly shifts or days off (the commune is planned again)."""
+
+    type: ClassVar[str] = "volunteer.availability_changed"
+    volunteer_id: int
+    by: str
+
+
+@_register
+@dataclass(frozen=True)
+class ReplanRequested(DomainEvent):
+    """A coordinator asked for "re-plan now" for a commune."""
+
+    type: ClassVar[str] = "replan.requested"
+    by: str

@@ -36,6 +36,9 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
     "assignment.locked": (),
     "assignment.unlocked": (REPLAN,),
     "plan.completed": (),
+    # People changed what the planner works with (web panel and volunteer pages).
+    "volunteer.availability_changed": (REPLAN,),
+    "replan.requested": (REPLAN,),
 }
 
 
