@@ -52,7 +52,7 @@ def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:
         raise ValueError("attempt counts from 1")
     rng = rng or random.Random()
     ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** (attempt - 1))
-    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+    return float(ceiling / 2 + rng.uniform(0, ceiling / 2))
 
 
 # -- status order -----------------------------------------------------------------------------

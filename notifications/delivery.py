@@ -1,0 +1,244 @@
+"""The delivery job: one attempt at sending one Message, then the next attempt if needed.
+
+``deliver(our_id, attempt)`` claims the row for that attempt number with one conditional
+UPDATE (a duplicate job, or an older attempt, claims nothing and stops), commits, and only
+then talks to the provider. Before any resend it asks the provider whether an earlier
+attempt got through after all (a read timeout after the provider created the message), so a
+lost answer never becomes a second SMS. Rate limits, provider errors and network errors are
+retried with jittered exponential backoff by scheduling the next attempt; permanent errors
+(21211, 21408, 21610, 21614) mark the message failed with the code, and 21610 opts the
+number out. Quiet hours are checked when the job runs, so a retry or a reminder that falls
+in the night waits for the morning.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dispatch.clock import utcnow
+from dispatch.models import Message, MessageStatus
+from dispatch.runtime import Runtime, current
+from notifications import wiring
+from notifications.channels import PermanentSendError, ProviderMessage, RetryableSendError
+from notifications.optout import is_opted_out, set_opt_out
+from notifications.outbound import (
+    DELIVER_JOB,
+    SENT_DESPITE_OPT_OUT,
+    URGENT_TEMPLATES,
+    delivery_job_id,
+)
+from notifications.policy import (
+    MAX_ATTEMPTS,
+    OPT_OUT_ERROR_CODE,
+    backoff_seconds,
+    quiet_hours_end,
+    status_moves_forward,
+)
+
+log = logging.getLogger(__name__)
+
+#: A claimed attempt with no provider answer for this long was cut short (a killed worker):
+#: the sweep starts the next attempt, which reconciles first.
+STUCK_AFTER = timedelta(minutes=5)
+# Provider clocks drift a little from ours: look for earlier attempts a bit before the first.
+_RECONCILE_SKEW = timedelta(minutes=2)
+
+
+def deliver(our_id: str, attempt: int) -> str:
+    """RQ job entry point; returns a short word for the job result (logs, tests)."""
+    runtime = current()
+    now = utcnow()
+    with runtime.sessions() as session:
+        message = session.scalar(select(Message).where(Message.our_id == our_id))
+        if message is None:
+            return "missing"
+        if message.status not in (MessageStatus.QUEUED, MessageStatus.SENDING):
+            return "done-already"
+        if message.attempts >= attempt:
+            return "superseded"  # a duplicate job, or one a newer attempt already replaced
+        hold = _hold_until(runtime, message, now)
+        if hold is not None:
+            message.send_after = hold
+            session.commit()
+            _schedule(runtime, our_id, attempt, hold)
+            return "held"
+        if message.template not in SENT_DESPITE_OPT_OUT and is_opted_out(
+            session, message.peer_phone
+        ):
+            _fail(session, message, "opted_out")
+            return "opted-out"
+        if not _claim(session, message, attempt, now):
+            return "lost-claim"
+        to, body, channel_name = message.peer_phone, message.body, message.channel
+        first_try = message.created_at
+    channel = wiring.channel_for(runtime.settings, channel_name)
+    try:
+        found = None
+        if attempt > 1:
+            found = channel.reconcile(our_id, to, body, first_try - _RECONCILE_SKEW)
+        if found is not None:
+            _record_sent(runtime, our_id, found.provider_id, found.status, reconciled=True)
+            return "reconciled"
+        result = channel.send(to, body, our_id, None)
+    except PermanentSendError as error:
+        _record_permanent(runtime, our_id, error)
+        return f"failed-{error.code}"
+    except RetryableSendError as error:
+        return _retry_later(runtime, our_id, attempt, error)
+    _record_sent(runtime, our_id, result.provider_id, result.status, segments=result.segments)
+    return "sent"
+
+
+def _hold_until(runtime: Runtime, message: Message, now: datetime) -> datetime | None:
+    """When a message must wait: its own send_after, or the end of quiet hours."""
+    if message.send_after is not None and message.send_after > now:
+        return message.send_after
+    if message.template in URGENT_TEMPLATES:
+        return None
+    settings = runtime.settings
+    later = quiet_hours_end(now, settings.quiet_hours, settings.timezone)
+    return later if later > now else None
+
+
+def _claim(session: Session, message: Message, attempt: int, now: datetime) -> bool:
+    claimed = session.execute(
+        update(Message)
+        .where(
+            Message.id == message.id,
+            Message.attempts == attempt - 1,
+            Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
+        )
+        .values(attempts=attempt, status=MessageStatus.SENDING, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        return False
+    session.commit()
+    return True
+
+
+def _load(session: Session, our_id: str) -> Message:
+    message = session.scalar(select(Message).where(Message.our_id == our_id))
+    if message is None:  # deleted while we were sending: nothing to record on
+        raise LookupError(f"message {our_id} vanished")
+    return message
+
+
+def _entry(status: str, **extra: Any) -> dict[str, Any]:
+    return {"status": status, "at": utcnow().isoformat(), **{k: v for k, v in extra.items() if v}}
+
+
+def _record_sent(
+    runtime: Runtime,
+    our_id: str,
+    provider_id: str,
+    status: str,
+    *,
+    segments: int | None = None,
+    reconciled: bool = False,
+) -> None:
+    with runtime.sessions() as session:
+        message = _load(session, our_id)
+        message.provider_id = message.provider_id or provider_id
+        status = status.lower()
+        # "sending" is our own claim; the provider's first word replaces it, unless a status
+        # callback that beat us here already moved the message further.
+        if message.status == MessageStatus.SENDING or status_moves_forward(message.status, status):
+            message.status = status
+        message.status_history = [
+            *message.status_history,
+            _entry(status, provider_id=provider_id, reconciled=reconciled),
+        ]
+        if segments and segments != message.segments:
+            log.info(
+                "provider counts %s segments for %s, we counted %s",
+                segments,
+                our_id,
+                message.segments,
+            )
+        session.commit()
+
+
+def _fail(session: Session, message: Message, code: str) -> None:
+    message.status = MessageStatus.FAILED
+    message.error_code = code[:16]
+    message.status_history = [
+        *message.status_history,
+        _entry(MessageStatus.FAILED, error_code=code),
+    ]
+    session.commit()
+
+
+def _record_permanent(runtime: Runtime, our_id: str, error: PermanentSendError) -> None:
+    with runtime.sessions() as session:
+        message = _load(session, our_id)
+        if error.code == OPT_OUT_ERROR_CODE:
+            set_opt_out(session, message.peer_phone, True, f"error:{OPT_OUT_ERROR_CODE}")
+        _fail(session, message, str(error.code or error.http_status or "permanent"))
+    log.warning("SMS %s failed for good: %s", our_id, error)
+
+
+def _retry_later(runtime: Runtime, our_id: str, attempt: int, error: RetryableSendError) -> str:
+    code = str(error.code or error.http_status or "network")
+    with runtime.sessions() as session:
+        message = _load(session, our_id)
+        if attempt >= MAX_ATTEMPTS:
+            _fail(session, message, f"gave-up:{code}")
+            return "gave-up"
+        message.status_history = [
+            *message.status_history,
+            _entry("retry", error_code=code, attempt=attempt, maybe_sent=error.maybe_sent),
+        ]
+        session.commit()
+    delay = backoff_seconds(attempt) * wiring.backoff_scale()
+    _schedule(runtime, our_id, attempt + 1, utcnow() + timedelta(seconds=delay))
+    log.info("SMS %s attempt %s failed (%s); next in %.1f s", our_id, attempt, error, delay)
+    return "retry"
+
+
+def _schedule(runtime: Runtime, our_id: str, attempt: int, at: datetime) -> None:
+    options: dict[str, Any] = {
+        "job_id": delivery_job_id(our_id, attempt),
+        "result_ttl": 3600,
+        "failure_ttl": 7 * 86400,
+    }
+    if at <= utcnow():
+        runtime.queues.messages.enqueue_call(DELIVER_JOB, args=(our_id, attempt), **options)
+    else:
+        runtime.queues.messages.enqueue_at(at, DELIVER_JOB, our_id, attempt, **options)
+
+
+def sweep_stuck(runtime: Runtime) -> int:
+    """Restart messages whose job vanished: queued and due but never claimed for a while, or
+    claimed and never answered (a killed worker). The next attempt reconciles first."""
+    now = utcnow()
+    cutoff = now - STUCK_AFTER
+    restarted = 0
+    with runtime.sessions() as session:
+        rows = session.scalars(
+            select(Message)
+            .where(
+                Message.direction == "out",
+                Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
+                Message.provider_id.is_(None),
+                Message.updated_at < cutoff,
+            )
+            .limit(500)
+        ).all()
+        for message in rows:
+            if message.send_after is not None and message.send_after > now:
+                continue
+            _schedule(runtime, message.our_id, message.attempts + 1, now)
+            restarted += 1
+    return restarted
+
+
+def provider_view(runtime: Runtime, channel_name: str, provider_id: str) -> ProviderMessage | None:
+    """The provider's record of one message (coordinator panel, bench)."""
+    return wiring.channel_for(runtime.settings, channel_name).fetch(provider_id)

@@ -1,0 +1,274 @@
+"""Event handlers: domain events in, SMS rows out (then delivery jobs, after the commit).
+
+Each handler is ``handler(event_id) -> None`` (see ``dispatch.handlers``): it reloads the
+event and the rows it needs, checks they still say what the event said, writes its messages
+with ids derived from the event (a re-run finds them instead of writing more), commits, then
+enqueues delivery. Raising lets RQ retry it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dispatch.events import DomainEvent, parse_event
+from dispatch.models import Assignment, Event, Hamlet, HelpRequest, Message, Volunteer
+from dispatch.runtime import Runtime, current
+from dispatch.states import AssignmentStatus, RequestStatus
+from notifications.outbound import Outgoing, enqueue_delivery, queue_sms, sms_language
+
+A = AssignmentStatus
+
+
+def given_name(full_name: str) -> str:
+    """What Vietnamese call a person: the last word of the full name (Nguyễn Văn An -> An)."""
+    parts = full_name.split()
+    return parts[-1] if parts else full_name
+
+
+def hamlet_name(request: HelpRequest) -> str:
+    """The request's hamlet, else the resident's (a request may name none)."""
+    code = request.hamlet_code or request.resident.hamlet_code
+    session = Session.object_session(request)
+    hamlet = session.get(Hamlet, code) if code and session is not None else None
+    return hamlet.name if hamlet else "?"
+
+
+def to_resident(request: HelpRequest, template: str, cause: str, **values: Any) -> Outgoing:
+    return Outgoing(
+        phone=request.resident.phone,
+        template=template,
+        values=values,
+        cause=cause,
+        lang=sms_language(request.language),
+        commune_code=request.commune_code,
+        request_id=request.id,
+        resident_id=request.resident_id,
+        assignment_id=values.pop("_assignment_id", None),
+    )
+
+
+def to_volunteer(
+    volunteer: Volunteer, request: HelpRequest, template: str, cause: str, **values: Any
+) -> Outgoing:
+    return Outgoing(
+        phone=volunteer.phone,
+        template=template,
+        values=values,
+        cause=cause,
+        lang=sms_language(volunteer.languages),
+        commune_code=request.commune_code,
+        request_id=request.id,
+        volunteer_id=volunteer.id,
+        assignment_id=values.pop("_assignment_id", None),
+    )
+
+
+def _run(event_id: int, build: Callable[[Session, DomainEvent, str], list[Outgoing]]) -> None:
+    runtime: Runtime = current()
+    with runtime.sessions() as session:
+        row = session.get(Event, event_id)
+        if row is None:
+            raise LookupError(f"event {event_id} not found")
+        event = parse_event(row.type, row.payload)
+        messages: list[Message] = [
+            queue_sms(session, runtime.settings, out)
+            for out in build(session, event, f"ev:{event_id}")
+        ]
+        session.commit()
+    enqueue_delivery(runtime.queues, messages)
+
+
+def _offer_values(assignment: Assignment) -> dict[str, Any]:
+    request = assignment.request
+    return {
+        "kind": request.kind,
+        "hamlet": hamlet_name(request),
+        "when": assignment.start_at,
+        "_assignment_id": assignment.id,
+    }
+
+
+def _confirmation(assignment: Assignment, cause: str, template: str) -> Outgoing:
+    request = assignment.request
+    return to_resident(
+        request,
+        template,
+        cause,
+        when=assignment.start_at,
+        volunteer=given_name(assignment.volunteer.name),
+        kind=request.kind,
+        code=assignment.visit_code,
+        ref=request.reference,
+        _assignment_id=assignment.id,
+    )
+
+
+# -- the handlers (dotted paths registered in dispatch.handlers) -------------------------------
+
+
+def request_received(event_id: int) -> None:
+    def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
+        request = session.get(HelpRequest, event.request_id)
+        if request is None or request.status is RequestStatus.CANCELLED:
+            return []
+        return [
+            to_resident(
+                request, "request_received", cause, kind=request.kind, ref=request.reference
+            )
+        ]
+
+    _run(event_id, build)
+
+
+def offer_made(event_id: int) -> None:
+    """AssignmentOffered, AssignmentOverridden: ask the volunteer (or, when a coordinator
+    confirmed it with them already, tell the resident)."""
+    from notifications.reminders import schedule_reminders
+
+    def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
+        assignment = session.get(Assignment, event.assignment_id)
+        if assignment is None:
+            return []
+        out: list[Outgoing] = []
+        previous = getattr(event, "previous_volunteer_id", None)
+        if previous and previous != assignment.volunteer_id:
+            out += _withdrawn_notice(session, previous, assignment, cause)
+        if assignment.status is A.OFFERED:
+            out.append(
+                to_volunteer(
+                    assignment.volunteer,
+                    assignment.request,
+                    "offer",
+                    cause,
+                    **_offer_values(assignment),
+                )  # fmt: skip
+            )
+        elif assignment.status is A.ACCEPTED:  # a coordinator confirmed it with them already
+            confirmed.append(assignment)
+            out.append(_confirmation(assignment, cause, "confirmation"))
+        return out
+
+    confirmed: list[Assignment] = []
+    _run(event_id, build)
+    for assignment in confirmed:
+        schedule_reminders(current(), assignment.id, assignment.start_at)
+
+
+def _withdrawn_notice(
+    session: Session, volunteer_id: int, assignment: Assignment, cause: str
+) -> list[Outgoing]:
+    volunteer = session.get(Volunteer, volunteer_id)
+    if volunteer is None:
+        return []
+    return [
+        to_volunteer(
+            volunteer, assignment.request, "offer_withdrawn", cause, **_offer_values(assignment)
+        )
+    ]
+
+
+def offer_accepted(event_id: int) -> None:
+    """Tell the resident who comes, when, and the visit code; set the reminders."""
+    from notifications.reminders import schedule_reminders
+
+    accepted: list[Assignment] = []
+
+    def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
+        assignment = session.get(Assignment, event.assignment_id)
+        if assignment is None or assignment.status not in (A.ACCEPTED, A.IN_PROGRESS):
+            return []
+        accepted.append(assignment)
+        return [_confirmation(assignment, cause, "confirmation")]
+
+    _run(event_id, build)
+    for assignment in accepted:
+        schedule_reminders(current(), assignment.id, assignment.start_at)
+
+
+def assignment_changed(event_id: int) -> None:
+    """New time: a new offer if unanswered, else the resident hears of the move."""
+    from notifications.reminders import schedule_reminders
+
+    moved: list[Assignment] = []
+
+    def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
+        assignment = session.get(Assignment, event.assignment_id)
+        if assignment is None or assignment.start_at != event.start_at:
+            return []  # gone, or moved again since: the later event tells the latest time
+        if assignment.status is A.OFFERED:
+            return [
+                to_volunteer(
+                    assignment.volunteer,
+                    assignment.request,
+                    "offer",
+                    cause,
+                    **_offer_values(assignment),
+                )  # fmt: skip
+            ]
+        if assignment.status is A.ACCEPTED:
+            moved.append(assignment)
+            return [_confirmation(assignment, cause, "reschedule")]
+        return []
+
+    _run(event_id, build)
+    for assignment in moved:
+        schedule_reminders(current(), assignment.id, assignment.start_at)
+
+
+def assignment_withdrawn(event_id: int) -> None:
+    """The planner or a coordinator took a visit back: the volunteer need not go."""
+
+    def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
+        if event.previous_status not in (A.OFFERED, A.ACCEPTED, A.IN_PROGRESS):
+            return []
+        if event.by == "volunteer":
+            return []
+        assignment = session.get(Assignment, event.assignment_id)
+        if assignment is None:
+            return []
+        return _withdrawn_notice(session, event.volunteer_id, assignment, cause)
+
+    _run(event_id, build)
+
+
+def request_cancelled(event_id: int) -> None:
+    def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
+        request = session.get(HelpRequest, event.request_id)
+        if request is None or request.status is not RequestStatus.CANCELLED:
+            return []
+        out = [
+            to_resident(request, "cancellation", cause, ref=request.reference, kind=request.kind)
+        ]
+        assignment = session.get(Assignment, event.assignment_id) if event.assignment_id else None
+        if assignment is not None and event.volunteer_id:
+            out += _withdrawn_notice(session, event.volunteer_id, assignment, cause)
+        return out
+
+    _run(event_id, build)
+
+
+def visit_completed(event_id: int) -> None:
+    def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
+        if event.request_reopened or event.outcome == "resident_absent":
+            return []
+        request = session.get(HelpRequest, event.request_id)
+        if request is None:
+            return []
+        return [to_resident(request, "thanks", cause, kind=request.kind, ref=request.reference)]
+
+    _run(event_id, build)
+
+
+HANDLERS = {
+    "request.submitted": "notifications.handlers.request_received",
+    "request.cancelled": "notifications.handlers.request_cancelled",
+    "assignment.offered": "notifications.handlers.offer_made",
+    "assignment.overridden": "notifications.handlers.offer_made",
+    "assignment.changed": "notifications.handlers.assignment_changed",
+    "assignment.withdrawn": "notifications.handlers.assignment_withdrawn",
+    "offer.accepted": "notifications.handlers.offer_accepted",
+    "visit.completed": "notifications.handlers.visit_completed",
+}

@@ -1,0 +1,162 @@
+"""Queue an outgoing SMS: the Message row with our own id, written in the caller's transaction.
+
+The delivery job is enqueued only after that transaction commits (``enqueue_delivery``), so a
+worker never looks for a row that is not there yet. Our id is derived from what caused the
+message (an event, an inbound SMS, a reminder slot), so a handler that runs twice finds its
+row instead of writing a second one: the unique ``our_id`` column makes that hold even under
+a race.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch.clock import utcnow
+from dispatch.models import Commune, Direction, Message, MessageStatus
+from dispatch.queues import Queues
+from dispatch.settings import Settings
+from notifications.optout import is_opted_out
+from notifications.phone import InvalidPhone, parse_phone
+from notifications.policy import quiet_hours_end
+from notifications.templates import render
+
+DELIVER_JOB = "notifications.delivery.deliver"
+
+#: Answers to something the person just texted, and the acknowledgement of a request they
+#: just made, go out at once even in quiet hours; everything else waits for the morning.
+URGENT_TEMPLATES = frozenset(
+    {
+        "request_received",
+        "help",
+        "stop",
+        "start",
+        "not_understood",
+        "ask_hamlet",
+        "ask_kind",
+        "ask_when",
+        "accept_ack",
+        "decline_ack",
+        "done_ack",
+        "sign_in_code",
+    }
+)
+#: The answer to STOP itself is the one message a number that just opted out still gets.
+SENT_DESPITE_OPT_OUT = frozenset({"stop"})
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    phone: str
+    template: str
+    values: dict[str, Any]
+    cause: str  # what made us send it: "ev:12", "in:SM123", "reminder:evening:7"...
+    lang: str = "vi"
+    commune_code: str | None = None
+    request_id: int | None = None
+    assignment_id: int | None = None
+    volunteer_id: int | None = None
+    resident_id: int | None = None
+    channel: str | None = None  # a reply goes back the way the question came
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def message_our_id(cause: str, template: str, phone: str) -> str:
+    return hashlib.sha256(f"{cause}|{template}|{phone}".encode()).hexdigest()[:32]
+
+
+def sms_language(languages: Iterable[str] | str | None) -> str:
+    """Templates exist in Vietnamese and English; anyone else reads Vietnamese."""
+    if isinstance(languages, str):
+        languages = [languages]
+    langs = list(languages or [])
+    return "en" if "en" in langs and "vi" not in langs else "vi"
+
+
+def _history(status: str, at: datetime, **extra: Any) -> dict[str, Any]:
+    return {"status": status, "at": at.isoformat(), **{k: v for k, v in extra.items() if v}}
+
+
+def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
+    """Add (or find) the Message for ``out``. The caller commits, then ``enqueue_delivery``.
+
+    A number that cannot receive SMS or that opted out gets a failed row with the reason as
+    its error code, so a coordinator sees why nobody was told.
+    """
+    our_id = message_our_id(out.cause, out.template, out.phone)
+    existing = session.scalar(select(Message).where(Message.our_id == our_id))
+    if existing is not None:
+        return existing
+    now = utcnow()
+    commune = session.get(Commune, out.commune_code) if out.commune_code else None
+    rendered = render(
+        out.template, out.lang, fold=bool(commune and commune.fold_diacritics), **out.values
+    )
+    message = Message(
+        our_id=our_id,
+        direction=Direction.OUTBOUND,
+        channel=out.channel or (commune.sms_channel if commune else "twilio"),
+        peer_phone=out.phone,
+        body=rendered.body,
+        segments=rendered.segments,
+        encoding=str(rendered.encoding),
+        template=out.template,
+        status=MessageStatus.QUEUED,
+        commune_code=out.commune_code,
+        request_id=out.request_id,
+        assignment_id=out.assignment_id,
+        volunteer_id=out.volunteer_id,
+        resident_id=out.resident_id,
+        attempts=0,
+        created_at=now,
+    )
+    refusal = _refusal(session, out)
+    if refusal is not None:
+        message.status = MessageStatus.FAILED
+        message.error_code = refusal
+        message.status_history = [_history(MessageStatus.FAILED, now, error_code=refusal)]
+    else:
+        if out.template not in URGENT_TEMPLATES:
+            later = quiet_hours_end(now, settings.quiet_hours, settings.timezone)
+            message.send_after = later if later > now else None
+        message.status_history = [_history(MessageStatus.QUEUED, now)]
+    session.add(message)
+    session.flush()
+    return message
+
+
+def _refusal(session: Session, out: Outgoing) -> str | None:
+    try:
+        phone = parse_phone(out.phone)
+    except InvalidPhone as error:
+        return error.reason[:16]
+    if out.template not in SENT_DESPITE_OPT_OUT and is_opted_out(session, phone.e164):
+        return "opted_out"
+    return None
+
+
+def enqueue_delivery(queues: Queues, messages: Iterable[Message]) -> None:
+    """Hand committed, still-queued messages to the ``messages`` queue (or schedule them)."""
+    for message in messages:
+        if message.direction != Direction.OUTBOUND or message.status != MessageStatus.QUEUED:
+            continue
+        job_id = delivery_job_id(message.our_id, message.attempts + 1)
+        options: dict[str, Any] = {"job_id": job_id, "result_ttl": 3600, "failure_ttl": 7 * 86400}
+        if message.send_after is not None and message.send_after > utcnow():
+            queues.messages.enqueue_at(
+                message.send_after, DELIVER_JOB, message.our_id, message.attempts + 1, **options
+            )
+        else:
+            queues.messages.enqueue_call(
+                DELIVER_JOB, args=(message.our_id, message.attempts + 1), **options
+            )
+
+
+def delivery_job_id(our_id: str, attempt: int) -> str:
+    return f"sms-{our_id}-{attempt}"
