@@ -56,7 +56,7 @@ REQUEST_TRANSITIONS: Mapping[RequestStatus, frozenset[RequestStatus]] = {
 
 ASSIGNMENT_TRANSITIONS: Mapping[AssignmentStatus, frozenset[AssignmentStatus]] = {
     A.OFFERED: frozenset({A.ACCEPTED, A.DECLINED, A.EXPIRED, A.WITHDRAWN}),
-    A.ACCEPTED: frozenset({A.IN_PROGRESS, A.DONE, A.WITHDRAWN}),
+    A.ACCEPTED: frozenset({A.IN_PROGRESS, A.DONE, A.DECLINED, A.WITHDRAWN}),  # decline = backs out
     A.IN_PROGRESS: frozenset({A.DONE, A.WITHDRAWN}),
     A.DONE: frozenset(),
     A.DECLINED: frozenset(),

@@ -1,0 +1,119 @@
+"""Services: each takes a Session, a command dataclass and ``now``, and in ONE transaction
+writes the state change, its outbox events and an audit row, then commits. On any error the
+whole transaction (including the caller's pending changes) is rolled back and a domain error
+raised: ``NotFound``, ``Conflict`` (stale ``expected_version``), ``InvalidCommand``,
+``IllegalTransition``.
+
+Resident side (requests.py): ``submit`` (dedupe: same phone + kind open within 24 h returns
+the existing request with ``created=False``), ``cancel``, ``reschedule``.
+Offer life (offers.py): ``offer``, ``accept``, ``decline``, ``expire``, ``expire_due``,
+``due_offer_ids``, ``start``, ``complete``.
+Coordinator (overrides.py): ``reassign`` (locked), ``set_lock``, ``unassign``.
+Planner write-back (planning_writeback.py): ``diff_plan``, ``apply_plan_changes``.
+"""
+
+from dispatch.services.errors import (
+    Conflict,
+    DomainError,
+    Duplicate,
+    IllegalTransition,
+    InvalidCommand,
+    NotFound,
+)
+from dispatch.services.offers import (
+    AcceptOffer,
+    CompleteVisit,
+    DeclineOffer,
+    ExpireOffer,
+    OfferAssignment,
+    StartVisit,
+    accept,
+    complete,
+    decline,
+    due_offer_ids,
+    expire,
+    expire_due,
+    offer,
+    start,
+)
+from dispatch.services.overrides import (
+    ReassignRequest,
+    SetLock,
+    UnassignRequest,
+    reassign,
+    set_lock,
+    unassign,
+)
+from dispatch.services.planning_writeback import (
+    ApplyPlan,
+    MoveOffer,
+    NewOffer,
+    PlanApplied,
+    PlanChange,
+    PlannedVisit,
+    WithdrawOffer,
+    apply_plan_changes,
+    diff_plan,
+    is_fixed,
+    live_assignments,
+)
+from dispatch.services.requests import (
+    CancelRequest,
+    RescheduleRequest,
+    SubmitRequest,
+    SubmitResult,
+    cancel,
+    reschedule,
+    submit,
+)
+from dispatch.services.windows import TimeWindow, fits_windows, request_windows
+
+__all__ = [
+    "AcceptOffer",
+    "ApplyPlan",
+    "CancelRequest",
+    "CompleteVisit",
+    "Conflict",
+    "DeclineOffer",
+    "DomainError",
+    "Duplicate",
+    "ExpireOffer",
+    "IllegalTransition",
+    "InvalidCommand",
+    "MoveOffer",
+    "NewOffer",
+    "NotFound",
+    "OfferAssignment",
+    "PlanApplied",
+    "PlanChange",
+    "PlannedVisit",
+    "ReassignRequest",
+    "RescheduleRequest",
+    "SetLock",
+    "StartVisit",
+    "SubmitRequest",
+    "SubmitResult",
+    "TimeWindow",
+    "UnassignRequest",
+    "WithdrawOffer",
+    "accept",
+    "apply_plan_changes",
+    "cancel",
+    "complete",
+    "decline",
+    "diff_plan",
+    "due_offer_ids",
+    "expire",
+    "expire_due",
+    "fits_windows",
+    "is_fixed",
+    "live_assignments",
+    "offer",
+    "reassign",
+    "request_windows",
+    "reschedule",
+    "set_lock",
+    "start",
+    "submit",
+    "unassign",
+]

@@ -1,0 +1,241 @@
+"""Write a plan back as differences: new offers, moved times, withdrawn offers.
+
+The planning adapter (runtime) builds the list of ``PlannedVisit`` from a solver plan, calls
+``diff_plan`` to get the changes against the commune's live assignments, then
+``apply_plan_changes`` to store them in ONE transaction, each with its event and audit row.
+Fixed visits (accepted, in progress, coordinator-locked) are never touched. A change that the
+world overtook while the solver ran (an offer accepted meanwhile, a request cancelled) is
+skipped and reported, so the caller can plan once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from dispatch import outbox
+from dispatch.clock import as_utc
+from dispatch.events import AssignmentChanged
+from dispatch.models import Assignment, HelpRequest
+from dispatch.models.requests import AssignmentSource
+from dispatch.services.errors import DomainError
+from dispatch.services.offers import OfferAssignment, check_times, create_offer
+from dispatch.services.requests import withdraw_live
+from dispatch.services.unit import assignment_snapshot, audit, transaction
+from dispatch.states import (
+    LIVE_ASSIGNMENT_STATUSES,
+    AssignmentStatus,
+    IllegalTransition,
+    RequestStatus,
+    transition,
+)
+
+SOLVER = "solver"
+
+
+@dataclass(frozen=True)
+class PlannedVisit:
+    request_id: int
+    volunteer_id: int
+    start_at: datetime
+    end_at: datetime
+
+
+@dataclass(frozen=True)
+class NewOffer:
+    request_id: int
+    volunteer_id: int
+    start_at: datetime
+    end_at: datetime
+
+
+@dataclass(frozen=True)
+class MoveOffer:
+    """Same volunteer, new time, for an offer not answered yet."""
+
+    assignment_id: int
+    start_at: datetime
+    end_at: datetime
+
+
+@dataclass(frozen=True)
+class WithdrawOffer:
+    assignment_id: int
+    reason: str
+
+
+PlanChange = NewOffer | MoveOffer | WithdrawOffer
+
+
+@dataclass(frozen=True)
+class ApplyPlan:
+    commune_code: str
+    changes: Sequence[PlanChange]
+    offer_ttl: timedelta  # how long a volunteer has to answer a new offer
+    plan_run_id: int | None = None
+    actor: str = SOLVER
+
+
+@dataclass
+class PlanApplied:
+    offered: list[int] = field(default_factory=list)  # new assignment ids
+    moved: list[int] = field(default_factory=list)
+    withdrawn: list[int] = field(default_factory=list)
+    skipped: list[tuple[PlanChange, str]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.offered) + len(self.moved) + len(self.withdrawn)
+
+
+def is_fixed(assignment: Assignment) -> bool:
+    """The planner must keep this visit as it is."""
+    return assignment.locked or assignment.status in (
+        AssignmentStatus.ACCEPTED,
+        AssignmentStatus.IN_PROGRESS,
+    )
+
+
+def live_assignments(session: Session, commune_code: str) -> list[Assignment]:
+    return list(
+        session.scalars(
+            select(Assignment)
+            .join(HelpRequest, Assignment.request_id == HelpRequest.id)
+            .where(
+                HelpRequest.commune_code == commune_code,
+                Assignment.status.in_(LIVE_ASSIGNMENT_STATUSES),
+            )
+            .options(selectinload(Assignment.request))
+            .order_by(Assignment.id)
+        )
+    )
+
+
+def diff_plan(
+    session: Session, commune_code: str, visits: Sequence[PlannedVisit]
+) -> list[PlanChange]:
+    """The changes that turn the commune's live assignments into ``visits``.
+
+    Requests that are not in ``visits`` lose their movable offer (the plan left them out).
+    """
+    live = {a.request_id: a for a in live_assignments(session, commune_code)}
+    planned = {v.request_id: v for v in visits}
+    changes: list[PlanChange] = []
+    for request_id, assignment in live.items():
+        if is_fixed(assignment):
+            continue
+        visit = planned.get(request_id)
+        if visit is None:
+            changes.append(WithdrawOffer(assignment.id, "left out of the new plan"))
+        elif visit.volunteer_id != assignment.volunteer_id:
+            changes.append(WithdrawOffer(assignment.id, "given to another volunteer"))
+            changes.append(NewOffer(request_id, visit.volunteer_id, visit.start_at, visit.end_at))
+        elif visit.start_at != assignment.start_at or visit.end_at != assignment.end_at:
+            changes.append(MoveOffer(assignment.id, visit.start_at, visit.end_at))
+    for request_id, visit in planned.items():
+        if request_id not in live:
+            changes.append(NewOffer(request_id, visit.volunteer_id, visit.start_at, visit.end_at))
+    return changes
+
+
+def apply_plan_changes(session: Session, cmd: ApplyPlan, now: datetime) -> PlanApplied:
+    """Store the changes in one transaction; stale ones are skipped and reported."""
+    now = as_utc(now)
+    result = PlanApplied()
+    with transaction(session):
+        for change in cmd.changes:
+            try:
+                # A savepoint per change: a stale one is undone alone, the rest still land.
+                with session.begin_nested():
+                    _apply_one(session, cmd, change, now, result)
+            except (DomainError, IllegalTransition) as exc:
+                result.skipped.append((change, str(exc)))
+    return result
+
+
+def _apply_one(
+    session: Session, cmd: ApplyPlan, change: PlanChange, now: datetime, out: PlanApplied
+) -> None:
+    if isinstance(change, NewOffer):
+        out.offered.append(_new_offer(session, cmd, change, now))
+    elif isinstance(change, MoveOffer):
+        out.moved.append(_move(session, cmd, change, now))
+    else:
+        out.withdrawn.append(_withdraw(session, cmd, change, now))
+
+
+class Stale(DomainError):
+    """The plan's view of this request or assignment is out of date."""
+
+
+def _new_offer(session: Session, cmd: ApplyPlan, change: NewOffer, now: datetime) -> int:
+    req = session.get(HelpRequest, change.request_id)
+    if req is None or req.commune_code != cmd.commune_code:
+        raise Stale(f"request {change.request_id} is not in commune {cmd.commune_code}")
+    if req.status != RequestStatus.OPEN:
+        raise Stale(f"request {req.id} is {req.status}, not open")
+    offer_cmd = OfferAssignment(
+        request_id=req.id,
+        volunteer_id=change.volunteer_id,
+        start_at=change.start_at,
+        end_at=change.end_at,
+        expires_at=now + cmd.offer_ttl,
+        actor=cmd.actor,
+        source=AssignmentSource.SOLVER,
+        plan_run_id=cmd.plan_run_id,
+    )
+    return create_offer(session, req, offer_cmd, now).id
+
+
+def _movable(session: Session, cmd: ApplyPlan, assignment_id: int) -> Assignment:
+    a = session.get(Assignment, assignment_id)
+    if a is None or a.request.commune_code != cmd.commune_code:
+        raise Stale(f"assignment {assignment_id} is not in commune {cmd.commune_code}")
+    if a.status != AssignmentStatus.OFFERED or a.locked:
+        raise Stale(f"assignment {a.id} is {a.status}{' and locked' if a.locked else ''}")
+    return a
+
+
+def _move(session: Session, cmd: ApplyPlan, change: MoveOffer, now: datetime) -> int:
+    a = _movable(session, cmd, change.assignment_id)
+    start, end = check_times(change.start_at, change.end_at)
+    before = assignment_snapshot(a)
+    previous_start = a.start_at
+    a.start_at, a.end_at = start, end
+    a.plan_run_id = cmd.plan_run_id
+    a.updated_at = now
+    outbox.record(
+        session,
+        AssignmentChanged(
+            commune_code=cmd.commune_code,
+            assignment_id=a.id,
+            request_id=a.request_id,
+            volunteer_id=a.volunteer_id,
+            previous_start_at=previous_start,
+            start_at=start,
+            end_at=end,
+        ),
+    )
+    audit(
+        session,
+        actor=cmd.actor,
+        action="assignment.move",
+        entity=a,
+        before=before,
+        after=assignment_snapshot(a),
+        at=now,
+    )
+    return a.id
+
+
+def _withdraw(session: Session, cmd: ApplyPlan, change: WithdrawOffer, now: datetime) -> int:
+    a = _movable(session, cmd, change.assignment_id)
+    req = a.request
+    withdraw_live(session, req, by=cmd.actor, reason=change.reason, now=now)
+    req.status = transition(req.status, RequestStatus.OPEN)
+    req.updated_at = now
+    return a.id
