@@ -37,6 +37,8 @@ def route_travel(
     volunteers: Mapping[str, Volunteer],
     requests: Mapping[str, Request],
 ) -> float:
+    if not route.visits:
+        return 0.0
     home = volunteers[route.volunteer].location
     return path_travel(scenario, home, [requests[v.request].location for v in route.visits])
 
