@@ -105,6 +105,18 @@ def _intervals(draw: st.DrawFn, count_max: int, length_max: int) -> tuple[Interv
 
 
 @st.composite
+def _shifts(draw: st.DrawFn) -> tuple[Interval, ...]:
+    """Up to two shifts of one volunteer, in order and not overlapping."""
+    out = []
+    cursor = 0
+    for _ in range(draw(st.sampled_from([1, 2, 2, 0]))):
+        start = cursor + draw(st.integers(0, 300))
+        cursor = start + draw(st.integers(0, 360))
+        out.append(Interval(DAY + timedelta(minutes=start), DAY + timedelta(minutes=cursor)))
+    return tuple(out)
+
+
+@st.composite
 def random_scenarios(draw: st.DrawFn) -> Scenario:
     """Up to 6 places, 3 volunteers, 9 requests; travel = scaled distance in a plane."""
     places = draw(
@@ -115,23 +127,25 @@ def random_scenarios(draw: st.DrawFn) -> Scenario:
         tuple(math.dist(a, b) * scale for b in places) for a in places
     )  # metric, so dropping stops from a feasible route keeps it feasible
     loc = st.integers(0, len(places) - 1).map(MatrixLoc)
-    skills = st.frozensets(st.sampled_from(SKILLS), max_size=3)
+    # Mostly able volunteers and easy requests, so that plans have routes worth checking.
+    skills = st.sampled_from([frozenset(SKILLS), frozenset("ab"), frozenset("a"), frozenset()])
+    needs = st.sampled_from([frozenset(), frozenset("a"), frozenset("b"), frozenset("ac")])
     volunteers = tuple(
         Volunteer(
             id=f"v{i}",
             location=draw(loc),
             skills=draw(skills),
-            shifts=draw(_intervals(2, 480)),
+            shifts=draw(_shifts()),
             max_visits_per_shift=draw(st.none() | st.integers(0, 4)),
             capacity=draw(st.none() | st.floats(0, 5, allow_nan=False)),
         )
-        for i in range(draw(st.integers(0, 3)))
+        for i in range(draw(st.integers(1, 3)))
     )
     requests = tuple(
         Request(
             id=f"r{i}",
             location=draw(loc),
-            skills=draw(st.frozensets(st.sampled_from(SKILLS), max_size=2)),
+            skills=draw(needs),
             duration_min=draw(st.sampled_from([0, 10, 30, 45, 90, 12.5])),
             windows=draw(_intervals(2, 300)),
             priority=draw(st.integers(1, 100)),
