@@ -10,13 +10,18 @@ answer is always empty.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import redis
 
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 from dispatch.settings import Settings
 from web.database import db
+
+if TYPE_CHECKING:
+    from notifications.inbound import InboundSms
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
@@ -43,13 +48,28 @@ def _require_twilio_signature() -> None:
         abort(403)
 
 
+def _receive(inbound: InboundSms) -> None:
+    """Store and act on one inbound SMS, then hand its replies to the message queue."""
+    from notifications.inbound import receive
+    from notifications.outbound import enqueue_delivery
+    from web.runtime import queues
+
+    received = receive(db(), _settings(), inbound)
+    if not received.replies:
+        return
+    try:
+        enqueue_delivery(queues(), received.replies)
+    except redis.RedisError as error:  # stored and committed: the worker's sweep sends them
+        current_app.logger.warning("replies left for the sweep: %s", error)
+
+
 def _twiml() -> Response:
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
 @bp.post("/twilio/sms")
 def twilio_sms() -> Response:
-    from notifications.inbound import InboundSms, receive_and_dispatch
+    from notifications.inbound import InboundSms
 
     _require_twilio_signature()
     form = request.form
@@ -62,7 +82,7 @@ def twilio_sms() -> Response:
     )
     if not inbound.provider_id or not inbound.sender:
         abort(400)
-    receive_and_dispatch(db(), inbound)
+    _receive(inbound)
     return _twiml()
 
 
@@ -107,7 +127,7 @@ def _require_gateway_signature() -> dict[str, Any]:
 @bp.post("/android-gateway")
 def android_gateway() -> Response:
     """One URL for the gateway's events: ``sms:received`` and the delivery ``sms:*`` ones."""
-    from notifications.inbound import InboundSms, receive_and_dispatch
+    from notifications.inbound import InboundSms
     from notifications.status import GATEWAY_STATUS, apply_status
 
     data = _require_gateway_signature()
@@ -122,7 +142,7 @@ def android_gateway() -> Response:
         )
         if not inbound.provider_id or not inbound.sender:
             abort(400)
-        receive_and_dispatch(db(), inbound)
+        _receive(inbound)
     elif event in GATEWAY_STATUS:
         apply_status(
             db(),

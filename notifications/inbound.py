@@ -1,0 +1,330 @@
+"""Inbound SMS: stored first (deduplicated on the provider's id), then understood and acted on.
+
+The row insert is the first statement of the transaction: of fifty concurrent copies of one
+webhook exactly one insert wins, the others hit the unique (channel, provider_id) constraint
+and do nothing. The winner's processing (a dispatch service, a dialogue turn, an opt-out)
+commits together with the stored message, so a crash stores nothing and the provider's retry
+starts over. Replies are Message rows; the caller enqueues their delivery after the commit.
+
+A keyword is matched to the conversation it answers: the last offer or question we sent to
+that phone, not the phone's latest request.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dispatch import services
+from dispatch.clock import utcnow
+from dispatch.models import Assignment, Direction, HelpRequest, Message, MessageStatus, Resident
+from dispatch.models import SmsDialogue, Volunteer
+from dispatch.services import DomainError
+from dispatch.settings import Settings
+from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus
+from notifications.dialogue import DIALOGUE_TTL, Draft, Heard, merge, next_question
+from notifications.optout import set_opt_out
+from notifications.outbound import Outgoing, queue_sms, sms_language
+from notifications.phone import InvalidPhone, to_e164
+from notifications.text import nfc
+from notifications.understand import Understood, understand, windows_for
+
+log = logging.getLogger(__name__)
+
+CONVERSATION_TEMPLATES = ("offer", "ask_kind", "ask_hamlet", "ask_when")
+A = AssignmentStatus
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    channel: str
+    provider_id: str
+    sender: str
+    recipient: str
+    body: str
+
+
+@dataclass
+class Received:
+    duplicate: bool
+    message: Message | None = None
+    replies: list[Message] = field(default_factory=list)
+
+
+def receive(session: Session, settings: Settings, sms: InboundSms) -> Received:
+    """Store ``sms`` and act on it; returns the replies to enqueue after this commit."""
+    now = utcnow()
+    try:
+        phone = to_e164(sms.sender)
+    except InvalidPhone:
+        phone = sms.sender[:20]
+    row = Message(
+        direction=Direction.INBOUND,
+        channel=sms.channel,
+        peer_phone=phone,
+        body=nfc(sms.body),
+        provider_id=sms.provider_id,
+        status=MessageStatus.RECEIVED,
+        status_history=[{"status": MessageStatus.RECEIVED, "at": now.isoformat()}],
+        created_at=now,
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        return Received(duplicate=True)
+    turn = _Turn(session, settings, row, now)
+    try:
+        turn.act()
+    except (DomainError, IllegalTransition) as error:  # e.g. the offer was just taken back
+        log.info("inbound %s: %s", sms.provider_id, error)
+        session.rollback()
+        session.add(row)
+        turn.replies.clear()
+        turn.reply("not_understood")
+    if session.in_transaction():
+        session.commit()
+    return Received(duplicate=False, message=row, replies=turn.replies)
+
+
+class _Turn:
+    """One inbound message being handled; collects the replies it queues."""
+
+    def __init__(self, session: Session, settings: Settings, row: Message, now: datetime):
+        self.session, self.settings, self.row, self.now = session, settings, row, now
+        self.phone = row.peer_phone
+        self.replies: list[Message] = []
+        self.commune_code: str | None = None
+        self.lang = "vi"
+
+    def reply(self, template: str, **values: object) -> None:
+        out = Outgoing(
+            phone=self.phone,
+            template=template,
+            values=dict(values),
+            cause=f"in:{self.row.channel}:{self.row.provider_id}",
+            lang=self.lang,
+            commune_code=self.commune_code,
+            channel=self.row.channel,
+            request_id=self.row.request_id,
+            assignment_id=self.row.assignment_id,
+        )
+        self.replies.append(queue_sms(self.session, self.settings, out))
+
+    def act(self) -> None:
+        self._who()
+        heard = understand(self.session, self.row.body, self.now, self.commune_code)
+        intent = heard.intent
+        if intent == "stop":
+            set_opt_out(self.session, self.phone, True, "keyword")
+            self.reply("stop")
+        elif intent == "start":
+            set_opt_out(self.session, self.phone, False, "keyword")
+            self.reply("start")
+        elif intent == "help":
+            self.reply("help")
+        elif intent in ("accept", "decline"):
+            self._answer_offer(intent)
+        elif intent == "done":
+            self._done()
+        elif intent == "cancel":
+            self._cancel()
+        else:
+            self._dialogue(heard)
+
+    def _who(self) -> None:
+        volunteer = self.session.scalar(select(Volunteer).where(Volunteer.phone == self.phone))
+        resident = self.session.scalars(
+            select(Resident).where(Resident.phone == self.phone).order_by(Resident.id.desc())
+        ).first()
+        if volunteer is not None:
+            self.row.volunteer_id, self.commune_code = volunteer.id, volunteer.commune_code
+            self.lang = sms_language(volunteer.languages)
+        if resident is not None:
+            self.row.resident_id = resident.id
+            self.commune_code = self.commune_code or resident.commune_code
+            self.lang = sms_language(resident.language) if volunteer is None else self.lang
+        self.row.commune_code = self.commune_code
+
+    def _last_conversation(self) -> Message | None:
+        """The last offer or question we sent to this phone."""
+        return self.session.scalars(
+            select(Message)
+            .where(
+                Message.peer_phone == self.phone,
+                Message.direction == Direction.OUTBOUND,
+                Message.template.in_(CONVERSATION_TEMPLATES),
+            )
+            .order_by(Message.id.desc())
+            .limit(1)
+        ).first()
+
+    def _answer_offer(self, intent: str) -> None:
+        last = self._last_conversation()
+        if last is None or last.template != "offer" or last.assignment_id is None:
+            self.reply("not_understood")
+            return
+        assignment = self.session.get(Assignment, last.assignment_id)
+        assert assignment is not None
+        self.row.assignment_id, self.row.request_id = assignment.id, assignment.request_id
+        values = _visit_values(assignment)
+        if assignment.status is not A.OFFERED:
+            # Answered already (a re-sent "1" is fine), or taken back meanwhile.
+            accepted_again = assignment.status is A.ACCEPTED and intent == "accept"
+            if not accepted_again:
+                self.reply("offer_withdrawn", **values)
+            return
+        actor = f"volunteer:{assignment.volunteer_id}"
+        if intent == "accept":
+            services.accept(self.session, services.AcceptOffer(assignment.id, actor), self.now)
+            request = assignment.request
+            self.reply(
+                "accept_ack",
+                **values,
+                resident=request.resident.name or "",
+                phone=request.resident.phone,
+                code=assignment.visit_code,
+            )
+        else:
+            services.decline(self.session, services.DeclineOffer(assignment.id, actor), self.now)
+            self.reply("decline_ack", kind=values["kind"], when=values["when"])
+
+    def _done(self) -> None:
+        if self.row.volunteer_id is None:
+            self.reply("not_understood")
+            return
+        live = self.session.scalars(
+            select(Assignment)
+            .where(
+                Assignment.volunteer_id == self.row.volunteer_id,
+                Assignment.status.in_([A.ACCEPTED, A.IN_PROGRESS]),
+                Assignment.start_at <= self.now + timedelta(hours=2),
+            )
+            .order_by(Assignment.start_at.desc())
+            .limit(1)
+        ).first()
+        if live is None:
+            self.reply("not_understood")
+            return
+        self.row.assignment_id, self.row.request_id = live.id, live.request_id
+        actor = f"volunteer:{live.volunteer_id}"
+        services.complete(
+            self.session, services.CompleteVisit(live.id, "resolved", actor), self.now
+        )
+        self.reply("done_ack", kind=live.request.kind, ref=live.request.reference)
+
+    def _cancel(self) -> None:
+        """HUY: the request the last message to this phone was about, if still open."""
+        last = self.session.scalars(
+            select(Message)
+            .where(
+                Message.peer_phone == self.phone,
+                Message.direction == Direction.OUTBOUND,
+                Message.request_id.is_not(None),
+                Message.volunteer_id.is_(None),
+            )
+            .order_by(Message.id.desc())
+            .limit(1)
+        ).first()
+        request = self.session.get(HelpRequest, last.request_id) if last else None
+        if request is None or request.status in (RequestStatus.DONE, RequestStatus.CANCELLED):
+            self.reply("not_understood")
+            return
+        self.row.request_id = request.id
+        actor = f"resident:{self.phone}"
+        services.cancel(self.session, services.CancelRequest(request.id, actor, "HUY"), self.now)
+        # The RequestCancelled handler confirms by SMS; nothing more to say here.
+
+    def _dialogue(self, heard: Understood) -> None:
+        state = self.session.get(SmsDialogue, self.phone)
+        live = state is not None and state.expires_at > self.now
+        says_something = any((heard.kind, heard.hamlet_code, heard.day, heard.part))
+        if not live and (heard.intent != "help_request" and not says_something):
+            self.reply("not_understood")
+            return
+        draft = Draft.from_json(state.draft) if live and state is not None else Draft()
+        fallback_hamlet = self._known_hamlet()
+        draft = merge(
+            draft,
+            Heard(
+                self.row.body, heard.kind, heard.commune_code, heard.hamlet_code,
+                heard.day, heard.part,
+            ),
+        )  # fmt: skip
+        if draft.hamlet_code is None and fallback_hamlet is not None:
+            code, commune = fallback_hamlet
+            draft = merge(draft, Heard("", hamlet_code=code, commune_code=commune))
+        question = next_question(draft)
+        if question is not None:
+            self._save_dialogue(state, draft, question)
+            self.reply(question, **self._question_values(question, draft))
+            return
+        if state is not None:
+            self.session.delete(state)
+        self._submit(draft)
+
+    def _known_hamlet(self) -> tuple[str, str] | None:
+        resident = self.session.scalars(
+            select(Resident)
+            .where(Resident.phone == self.phone, Resident.hamlet_code.is_not(None))
+            .order_by(Resident.id.desc())
+        ).first()
+        if resident is None or resident.hamlet_code is None:
+            return None
+        return resident.hamlet_code, resident.commune_code
+
+    def _question_values(self, question: str, draft: Draft) -> dict[str, object]:
+        if question != "ask_hamlet":
+            return {}
+        from dispatch.models import Hamlet
+
+        query = select(Hamlet.name).order_by(Hamlet.code).limit(3)
+        commune = draft.commune_code or self.commune_code
+        if commune:
+            query = query.where(Hamlet.commune_code == commune)
+        return {"hamlets": list(self.session.scalars(query))}
+
+    def _save_dialogue(self, state: SmsDialogue | None, draft: Draft, question: str) -> None:
+        if state is None:
+            state = SmsDialogue(phone=self.phone, draft={}, expires_at=self.now)
+            self.session.add(state)
+        state.draft, state.asked = draft.to_json(), question
+        state.expires_at = self.now + DIALOGUE_TTL
+        state.last_inbound_id = self.row.provider_id
+
+    def _submit(self, draft: Draft) -> None:
+        from dispatch.models import Hamlet
+
+        hamlet = self.session.get(Hamlet, draft.hamlet_code)
+        assert hamlet is not None and draft.kind is not None
+        self.commune_code = hamlet.commune_code
+        command = services.SubmitRequest(
+            phone=self.phone,
+            kind=draft.kind,
+            commune_code=hamlet.commune_code,
+            channel="sms",
+            hamlet_code=hamlet.code,
+            text=" / ".join(draft.texts)[:2000],
+            preferred_windows=tuple(windows_for(draft.day, draft.part, self.now)),
+        )
+        result = services.submit(self.session, command, self.now)
+        self.row.request_id = result.request.id
+        if not result.created:  # already open: no new event, so answer here
+            request = result.request
+            self.reply("request_received", kind=request.kind, ref=request.reference)
+
+
+def _visit_values(assignment: Assignment) -> dict[str, object]:
+    from notifications.handlers import hamlet_name
+
+    return {
+        "kind": assignment.request.kind,
+        "hamlet": hamlet_name(assignment.request),
+        "when": assignment.start_at,
+    }

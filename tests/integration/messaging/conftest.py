@@ -1,0 +1,97 @@
+"""Messaging fixtures: a runtime on a fresh database and the test Redis, a seeded world, and
+the in-memory channel (a fake of our own SmsChannel port) installed for the delivery jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy.orm import Session
+
+from dispatch.models import Assignment, HelpRequest, Resident
+from dispatch.runtime import Runtime, bootstrap, install
+from dispatch.settings import load_settings
+from notifications import wiring
+from notifications.channels import InMemoryChannel
+from tests.fixtures.web import WebWorld, seed_world
+
+RESIDENT_PHONE = "+84987000111"
+
+
+def messaging_settings(database_url: str, instance: Path, **env: str):  # type: ignore[no-untyped-def]
+    base = {
+        "DOORSTEP_INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        "DOORSTEP_SECRET_KEY": "a-test-secret-key-that-is-long-enough",
+        "DOORSTEP_QUIET_HOURS": "",
+        "DOORSTEP_PUBLIC_URL": "http://doorstep.test",
+    }
+    base.update(env)
+    return load_settings(base)
+
+
+@pytest.fixture
+def runtime(fresh_database_url: str, redis_conn: redis.Redis, tmp_path: Path) -> Iterator[Runtime]:
+    settings = messaging_settings(fresh_database_url, tmp_path / "instance")
+    rt = bootstrap(settings, redis_client=redis_conn)
+    install(rt)
+    wiring.set_backoff_scale(0.01)
+    yield rt
+    install(None)
+    wiring.set_backoff_scale(1.0)
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def channel() -> Iterator[InMemoryChannel]:
+    memory = InMemoryChannel()
+    wiring.install_channels({"twilio": memory, "android_gateway": memory})
+    yield memory
+    wiring.install_channels(None)
+
+
+@pytest.fixture
+def world(runtime: Runtime) -> WebWorld:
+    with runtime.sessions() as session:
+        return seed_world(session)
+
+
+def make_visit(
+    session: Session,
+    world: WebWorld,
+    *,
+    start: datetime | None = None,
+    status: str = "offered",
+    phone: str = RESIDENT_PHONE,
+) -> Assignment:
+    """A resident, an open request of commune A and an assignment to volunteer A."""
+    start = start or datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+    resident = Resident(phone=phone, name="Bà Tư", commune_code="UMT", hamlet_code="UMT-01")
+    session.add(resident)
+    session.flush()
+    request = HelpRequest(
+        resident_id=resident.id,
+        commune_code="UMT",
+        hamlet_code="UMT-01",
+        kind="vneid",
+        channel="sms",
+        status="offered" if status == "offered" else "scheduled",
+        lat=9.61,
+        lon=105.11,
+    )
+    session.add(request)
+    session.flush()
+    assignment = Assignment(
+        request_id=request.id,
+        volunteer_id=world.volunteer_a,
+        start_at=start,
+        end_at=start + timedelta(minutes=45),
+        status=status,
+        offered_at=datetime.now(UTC),
+    )
+    session.add(assignment)
+    session.commit()
+    return assignment

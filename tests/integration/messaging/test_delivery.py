@@ -1,0 +1,175 @@
+"""The delivery job through real RQ (SimpleWorker, burst) on real Redis and a real database,
+against the in-memory channel: retries, permanent errors, reconcile, opt-out, quiet hours."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+from sqlalchemy import select
+
+from dispatch.clock import to_local, utcnow
+from dispatch.models import Message, PhoneOptOut
+from dispatch.runtime import Runtime
+from notifications.channels import InMemoryChannel, PermanentSendError, RetryableSendError
+from notifications.optout import set_opt_out
+from notifications.outbound import Outgoing, enqueue_delivery, queue_sms
+from tests.fixtures.redis import RunJobs
+from tests.fixtures.web import WebWorld
+
+PHONE = "+84987000222"
+
+
+def _queue(runtime: Runtime, template: str = "thanks", cause: str = "t:1", **values: object):
+    values = values or {"kind": "vneid", "ref": "ABC234"}
+    with runtime.sessions() as session:
+        message = queue_sms(
+            session,
+            runtime.settings,
+            Outgoing(PHONE, template, dict(values), cause, commune_code="UMT"),
+        )
+        session.commit()
+    enqueue_delivery(runtime.queues, [message])
+    return message.our_id
+
+
+def _message(runtime: Runtime, our_id: str) -> Message:
+    with runtime.sessions() as session:
+        found = session.scalar(select(Message).where(Message.our_id == our_id))
+        assert found is not None
+        return found
+
+
+def test_sends_once_and_stores_segments(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+) -> None:
+    our_id = _queue(runtime)
+    run_jobs()
+    assert [s.our_id for s in channel.sent] == [our_id]
+    message = _message(runtime, our_id)
+    assert message.status == "sent" and message.provider_id == channel.sent[0].provider_id
+    assert message.encoding == "UCS-2" and message.segments == 1
+    # Queueing the same thing again (a handler re-run) finds the row: still one SMS.
+    assert _queue(runtime) == our_id
+    run_jobs()
+    assert len(channel.sent) == 1
+
+
+def test_rate_limit_and_outage_are_retried_with_backoff(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+) -> None:
+    channel.fail_next(
+        RetryableSendError("429", code=20429, http_status=429),
+        RetryableSendError("500", code=20500, http_status=500),
+        RetryableSendError("network", maybe_sent=False),
+    )
+    our_id = _queue(runtime)
+    run_jobs(wait_scheduled_s=2)
+    assert len(channel.sent) == 1
+    message = _message(runtime, our_id)
+    assert message.status == "sent" and message.attempts == 4
+    retries = [h for h in message.status_history if h["status"] == "retry"]
+    assert [h["error_code"] for h in retries] == ["20429", "20500", "network"]
+
+
+def test_permanent_error_fails_with_code_and_no_retry(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+) -> None:
+    channel.fail_next(PermanentSendError("bad number", code=21211, http_status=400))
+    our_id = _queue(runtime)
+    run_jobs(wait_scheduled_s=1)
+    message = _message(runtime, our_id)
+    assert message.status == "failed" and message.error_code == "21211"
+    assert message.attempts == 1 and channel.sent == []
+
+
+def test_timeout_after_create_is_reconciled_not_resent(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+) -> None:
+    channel.fail_next(RetryableSendError("read timeout", maybe_sent=True))
+    our_id = _queue(runtime)
+    run_jobs(wait_scheduled_s=2)
+    assert len(channel.sent) == 1  # created once by the provider, never again
+    message = _message(runtime, our_id)
+    assert message.provider_id == channel.sent[0].provider_id
+    assert message.attempts == 2
+    assert any(h.get("reconciled") for h in message.status_history)
+
+
+def test_duplicate_delivery_jobs_send_once(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+) -> None:
+    our_id = _queue(runtime)
+    runtime.queues.messages.enqueue_call(
+        "notifications.delivery.deliver", args=(our_id, 1), job_id="dup-copy"
+    )
+    run_jobs()
+    assert len(channel.sent) == 1
+
+
+def test_unsubscribed_error_opts_out_until_start(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+) -> None:
+    channel.fail_next(PermanentSendError("unsubscribed", code=21610, http_status=400))
+    first = _queue(runtime, cause="t:1")
+    run_jobs()
+    assert _message(runtime, first).error_code == "21610"
+    with runtime.sessions() as session:
+        row = session.get(PhoneOptOut, PHONE)
+        assert row is not None and row.opted_out and row.source == "error:21610"
+    second = _queue(runtime, cause="t:2")
+    run_jobs()
+    assert _message(runtime, second).error_code == "opted_out"
+    assert channel.sent == []
+    with runtime.sessions() as session:
+        set_opt_out(session, PHONE, False, "keyword")
+        session.commit()
+    third = _queue(runtime, cause="t:3")
+    run_jobs()
+    assert [s.our_id for s in channel.sent] == [third]
+
+
+def test_opt_out_after_queueing_stops_the_send(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+) -> None:
+    our_id = _queue(runtime)
+    with runtime.sessions() as session:
+        set_opt_out(session, PHONE, True, "keyword")
+        session.commit()
+    run_jobs()
+    assert channel.sent == [] and _message(runtime, our_id).error_code == "opted_out"
+
+
+def test_invalid_numbers_are_never_sent_to(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+) -> None:
+    with runtime.sessions() as session:
+        landline = queue_sms(
+            session,
+            runtime.settings,
+            Outgoing("+842963123456", "thanks", {"kind": "vneid", "ref": "X"}, "t:l"),
+        )
+        session.commit()
+    enqueue_delivery(runtime.queues, [landline])
+    run_jobs()
+    assert channel.sent == [] and landline.status == "failed"
+    assert landline.error_code == "landline"
+
+
+def test_quiet_hours_hold_non_urgent_messages(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+) -> None:
+    # Quiet hours around "now", whatever the time of the test run.
+    now_local = to_local(utcnow())
+    start = (now_local - timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    end = (now_local + timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    object.__setattr__(runtime.settings, "quiet_hours", (start, end))
+    held = _queue(runtime, "thanks", cause="t:q")
+    urgent = _queue(runtime, "help", cause="t:h", x=1)
+    run_jobs()
+    assert [s.our_id for s in channel.sent] == [urgent]
+    message = _message(runtime, held)
+    assert message.status == "queued" and message.send_after is not None
+    assert message.send_after > utcnow() + timedelta(minutes=50)
+    scheduled = runtime.queues.messages.scheduled_job_registry.get_job_ids()
+    assert f"sms-{held}-1" in scheduled
+    assert isinstance(start, time)
