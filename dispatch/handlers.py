@@ -15,24 +15,28 @@ from collections.abc import Mapping
 
 REPLAN = "dispatch.jobs.replan_for_event"
 SCHEDULE_OFFER_EXPIRY = "dispatch.jobs.schedule_offer_expiry"
+# SMS to residents and volunteers (notifications/handlers.py).
+SMS = "notifications.handlers."
 
 HANDLERS: Mapping[str, tuple[str, ...]] = {
     # A resident asked, cancelled or moved their windows: plan the commune again.
-    "request.submitted": (REPLAN,),
-    "request.cancelled": (REPLAN,),
+    "request.submitted": (REPLAN, SMS + "request_received"),
+    "request.cancelled": (REPLAN, SMS + "request_cancelled"),
     "request.rescheduled": (REPLAN,),
     # The planner's own output: tell people, and time the offer out.
-    "assignment.offered": (SCHEDULE_OFFER_EXPIRY,),
-    "assignment.changed": (),
-    "assignment.withdrawn": (REPLAN,),  # re-plans only when a person withdrew it (see the job)
+    "assignment.offered": (SCHEDULE_OFFER_EXPIRY, SMS + "offer_made"),
+    "assignment.changed": (SMS + "assignment_changed",),
+    # The re-plan runs only when a person withdrew it (see the job).
+    "assignment.withdrawn": (REPLAN, SMS + "assignment_withdrawn"),
     # Volunteers' answers.
-    "offer.accepted": (),
+    "offer.accepted": (SMS + "offer_accepted",),
     "offer.declined": (REPLAN,),
     "offer.expired": (REPLAN,),
     "visit.started": (),
-    "visit.completed": (REPLAN,),  # re-plans only when the request was reopened
+    # The re-plan runs only when the request was reopened.
+    "visit.completed": (REPLAN, SMS + "visit_completed"),
     # Coordinators' overrides are locks the planner keeps; the rest of the day may move.
-    "assignment.overridden": (REPLAN, SCHEDULE_OFFER_EXPIRY),
+    "assignment.overridden": (REPLAN, SCHEDULE_OFFER_EXPIRY, SMS + "offer_made"),
     "assignment.locked": (),
     "assignment.unlocked": (REPLAN,),
     "plan.completed": (),
