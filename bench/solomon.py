@@ -29,6 +29,7 @@ from pathlib import Path
 from bench.common import SHARED, fmt, header, mean, pct, progress, ratio, table, timed
 from scheduler.checker import check
 from scheduler.evaluate import objective
+from scheduler.solver import solve
 from scheduler.types import Interval, Matrix, MatrixLoc, Request, Scenario, Volunteer
 
 EPOCH = datetime(2026, 11, 30, tzinfo=UTC)
@@ -130,8 +131,6 @@ class Outcome:
 
 
 def run_ours(instance: Instance, limit: float, seed: int) -> Outcome:
-    from scheduler.solver import solve
-
     scenario = to_scenario(instance)
     plan, wall = timed(lambda: solve(scenario, time_limit_s=limit, seed=seed))
     violations = check(scenario, plan)
