@@ -14,6 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+# Longest travel leg or visit accepted (about 31 years): bounds keep date and tick arithmetic
+# downstream from overflowing, far beyond any real commune day.
+MAX_SECONDS = 1e9
+
 
 class FormatError(ValueError):
     """A scenario or plan that does not follow the formats; ``str(err)`` is one line."""
@@ -132,6 +137,11 @@ class Reader:
             self.fail(path, f"unparseable timestamp {show(text)} (expected ISO 8601)")
         if moment.tzinfo is None or moment.utcoffset() is None:
             self.fail(path, f"timestamp {show(text)} has no UTC offset")
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            # Far dates would overflow date arithmetic downstream; none is a real visit.
+            self.fail(
+                path, f"timestamp {show(text)} is outside the years {FIRST_YEAR}..{LAST_YEAR}"
+            )
         return moment
 
     def strings(self, value: object, path: str) -> list[str]:

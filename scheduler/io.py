@@ -7,11 +7,13 @@ message is a single line naming the field path and the id at fault, e.g.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduler.fields import (
+    MAX_SECONDS,
     FormatError,
     PlanError,
     Reader,
@@ -23,6 +25,7 @@ from scheduler.fields import (
 )
 from scheduler.locks import check_locks
 from scheduler.plans import format_time, load_plan, parse_plan, plan_to_dict, scenario_tzinfo
+from scheduler.travel import EARTH_RADIUS_KM
 from scheduler.types import (
     Haversine,
     Interval,
@@ -52,6 +55,7 @@ __all__ = [
 ]
 
 _SCENARIO = Reader(ScenarioError)
+HALF_EARTH_KM = math.pi * EARTH_RADIUS_KM  # the longest great-circle distance
 
 
 # -- scenario -------------------------------------------------------------------------------
@@ -113,6 +117,11 @@ def _travel(value: object) -> Travel:
         detour = r.number(
             r.field(obj, "detour_factor", "travel"), "travel.detour_factor", minimum=1.0
         )
+        if HALF_EARTH_KM * detour / speed * 3600 > MAX_SECONDS:
+            r.fail(
+                "travel.speed_kmh",
+                f"{speed:g} km/h is too slow: legs could exceed {MAX_SECONDS:g} s",
+            )
         return Haversine(speed_kmh=speed, detour_factor=detour)
     if model == "matrix":
         r.only_keys(obj, {"model", "seconds"}, "travel")
@@ -126,7 +135,10 @@ def _travel(value: object) -> Travel:
                     f"matrix is not square: row has {len(cells)} entries, expected {len(rows)}",
                 )
             matrix.append(
-                tuple(r.number(c, f"travel.seconds[{i}][{j}]") for j, c in enumerate(cells))
+                tuple(
+                    r.number(c, f"travel.seconds[{i}][{j}]", maximum=MAX_SECONDS)
+                    for j, c in enumerate(cells)
+                )
             )
         return Matrix(seconds=tuple(matrix))
     r.fail("travel.model", f"unknown travel model {show(model)} (expected haversine or matrix)")
@@ -202,7 +214,11 @@ def _request(value: object, index: int, travel: Travel) -> Request:
         id=ident,
         location=_location(r.field(obj, "location", path), join(path, "location"), travel),
         skills=frozenset(r.strings(r.field(obj, "skills", path), join(path, "skills"))),
-        duration_min=r.number(r.field(obj, "duration_min", path), join(path, "duration_min")),
+        duration_min=r.number(
+            r.field(obj, "duration_min", path),
+            join(path, "duration_min"),
+            maximum=MAX_SECONDS / 60,
+        ),
         windows=() if windows is None else _intervals(windows, join(path, "windows")),
         priority=1
         if priority is None

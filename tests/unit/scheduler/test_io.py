@@ -86,6 +86,7 @@ BAD_SMALL: list[tuple[str, Callable[[Doc], None], list[str]]] = [
     ("matrix inf", put("travel.seconds.2.0", INF), ["travel.seconds[2][0]", "finite"]),
     ("matrix negative", put("travel.seconds.1.0", -1), ["travel.seconds[1][0]", "at least 0"]),
     ("matrix string", put("travel.seconds.1.2", "5"), ["travel.seconds[1][2]", "number"]),
+    ("matrix huge", put("travel.seconds.0.1", 1e300), ["travel.seconds[0][1]", "at most 1e+09"]),
     ("loc out of range", put("requests.0.location", {"loc": 3}), [R1, "location.loc", "3"]),
     ("loc negative", put("volunteers.1.location", {"loc": -1}), [V2, "location.loc"]),
     ("loc fractional", put("requests.1.location", {"loc": 1.5}), [R2, "location.loc", "integer"]),
@@ -132,6 +133,12 @@ BAD_SMALL: list[tuple[str, Callable[[Doc], None], list[str]]] = [
     ("duration NaN", put("requests.1.duration_min", NAN), [R2, "duration_min", "finite"]),
     ("duration string", put("requests.1.duration_min", "30"), [R2, "duration_min", "number"]),
     ("duration bool", put("requests.1.duration_min", True), [R2, "duration_min", "number"]),
+    ("duration huge", put("requests.1.duration_min", 1e12), [R2, "duration_min", "at most"]),
+    (
+        "year 9999",
+        put("volunteers.0.shifts.0.end", "9999-12-31T23:59:59+07:00"),
+        [V1, "shifts[0].end", "outside the years 1900..2200"],
+    ),
     ("priority 0", put("requests.0.priority", 0), [R1, "priority", "at least 1"]),
     ("priority 101", put("requests.0.priority", 101), [R1, "priority", "at most 100"]),
     ("priority 2.5", put("requests.0.priority", 2.5), [R1, "priority", "integer"]),
@@ -188,6 +195,7 @@ R3E = 'requests[2](id="r3")'
 BAD_EXAMPLE: list[tuple[str, Callable[[Doc], None], list[str]]] = [
     ("speed 0", put("travel.speed_kmh", 0), ["travel.speed_kmh", "greater than 0"]),
     ("speed negative", put("travel.speed_kmh", -18), ["travel.speed_kmh"]),
+    ("speed tiny", put("travel.speed_kmh", 1e-9), ["travel.speed_kmh", "too slow"]),
     ("detour NaN", put("travel.detour_factor", NAN), ["travel.detour_factor", "finite"]),
     ("detour below 1", put("travel.detour_factor", 0.5), ["travel.detour_factor", "at least 1"]),
     ("speed missing", drop("travel.speed_kmh"), ["travel.speed_kmh", "missing"]),
