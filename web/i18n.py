@@ -67,5 +67,6 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.register_blueprint(bp)
     app.jinja_env.filters["local"] = local_time
+    app.jinja_env.filters["isodate"] = datetime.fromisoformat
     app.jinja_env.globals["current_lang"] = lambda: str(get_locale() or "vi")
     app.jinja_env.globals["LANGUAGES"] = LANGUAGES

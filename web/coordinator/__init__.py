@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("coordinator", __name__)
 
-from web.coordinator import auth, queue  # noqa: E402,F401  (routes register on import)
+from web.coordinator import auth, overview, people, queue, requests  # noqa: E402,F401  (routes register on import)

@@ -20,9 +20,9 @@ from dispatch.catalogue import KINDS
 from dispatch.clock import to_local, utcnow
 from dispatch.models import Commune, Hamlet, HelpRequest
 from dispatch.services import requests as request_service
-from dispatch.services.errors import Conflict, DomainError
+from dispatch.services.errors import DomainError
 from dispatch.services.windows import TimeWindow
-from dispatch.states import RequestStatus
+from dispatch.states import IllegalTransition, RequestStatus
 from web.database import db
 from web.helpers import kind_label, lang
 from web.ratelimit import enforce
@@ -148,7 +148,7 @@ def cancel(token: str) -> Response:
         try:
             request_service.cancel(db(), command, utcnow())
             flash(_("Your request is cancelled."), "success")
-        except (Conflict, DomainError):
+        except (DomainError, IllegalTransition):
             flash(_("Your request changed meanwhile. Please check it and try again."), "error")
     return redirect(url_for("resident.status", token=token))
 
@@ -167,6 +167,6 @@ def reschedule(token: str) -> Response | tuple[str, int]:
     try:
         request_service.reschedule(db(), command, utcnow())
         flash(_("Thank you: we will look for a visit at the time you chose."), "success")
-    except (Conflict, DomainError):
+    except (DomainError, IllegalTransition):
         flash(_("Your request changed meanwhile. Please check it and try again."), "error")
     return redirect(url_for("resident.status", token=token))

@@ -1,0 +1,172 @@
+"""Board (volunteers' days on a time line), escalations and the dashboard (with CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, time, timedelta
+from typing import Any
+
+from flask import current_app, g, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from dispatch.clock import local_to_utc, to_local, utcnow
+from dispatch.services.panel_queries import board as board_rows
+from dispatch.services.panel_queries import dashboard as dashboard_figures
+from dispatch.services.panel_queries import escalations as escalation_rows
+from dispatch.states import RequestStatus
+from web.charts import bar_chart, board_timeline
+from web.coordinator import bp
+from web.coordinator.auth import coordinator_required
+from web.database import db
+from web.helpers import kind_label, status_label
+
+ESCALATION_LABELS = {
+    "waiting": _l("Waiting too long without a volunteer"),
+    "declined_twice": _l("Declined twice or more"),
+    "sms_failed": _l("An SMS could not be delivered"),
+}
+
+
+def _day_arg(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return default
+
+
+def _communes_arg() -> list[str]:
+    chosen = request.args.get("commune", "")
+    return [chosen] if chosen in g.communes else list(g.communes)
+
+
+@bp.get("/board")
+@coordinator_required
+def board() -> str:
+    today = to_local(utcnow()).date()
+    day = _day_arg("day", today)
+    rows = board_rows(db(), _communes_arg(), day)
+    drawn = board_timeline(
+        [
+            (
+                row.volunteer.name,
+                [
+                    (
+                        v.start_at,
+                        v.end_at,
+                        str(v.status),
+                        kind_label(v.request.kind),
+                        str(v.request_id),
+                    )
+                    for v in row.visits
+                ],
+            )
+            for row in rows
+        ],
+        link=lambda request_id: url_for("coordinator.request_page", request_id=int(request_id)),
+    )
+    return render_template(
+        "coordinator/board.html",
+        rows=rows,
+        drawn=drawn,
+        day=day,
+        previous=day - timedelta(days=1),
+        following=day + timedelta(days=1),
+        commune=request.args.get("commune", ""),
+        title=_("Board"),
+    )
+
+
+@bp.get("/escalations")
+@coordinator_required
+def escalations() -> str:
+    hours = float(current_app.config.get("ESCALATION_WAITING_HOURS", 2))
+    rows = escalation_rows(db(), list(g.communes), utcnow(), timedelta(hours=hours))
+    labels = {key: str(text) for key, text in ESCALATION_LABELS.items()}
+    return render_template(
+        "coordinator/escalations.html",
+        rows=rows,
+        labels=labels,
+        hours=hours,
+        title=_("Escalations"),
+    )
+
+
+def _period() -> tuple[date, date]:
+    today = to_local(utcnow()).date()
+    start = _day_arg("from", today - timedelta(days=29))
+    end = _day_arg("to", today)
+    return (start, end) if start <= end else (end, start)
+
+
+def _figures() -> tuple[Any, date, date]:
+    start, end = _period()
+    figures = dashboard_figures(
+        db(),
+        _communes_arg(),
+        local_to_utc(start, time(0)),
+        local_to_utc(end + timedelta(days=1), time(0)),
+    )
+    return figures, start, end
+
+
+@bp.get("/dashboard")
+@coordinator_required
+def dashboard() -> str:
+    figures, start, end = _figures()
+    statuses = [s.value for s in RequestStatus]
+    charts = {
+        "status": bar_chart(
+            [(status_label(s), figures.by_status.get(s, 0)) for s in statuses], _("By status")
+        ),
+        "kind": bar_chart(
+            [(kind_label(k), n) for k, n in figures.by_kind.most_common()], _("By kind of help")
+        ),
+        "segments": bar_chart(
+            sorted(figures.segments_by_commune.items()), _("SMS segments per commune")
+        ),
+        "days": bar_chart(
+            [(d.strftime("%d/%m"), n) for d, n in sorted(figures.per_day.items())],
+            _("Requests per day"),
+        ),
+    }
+    return render_template(
+        "coordinator/dashboard.html",
+        figures=figures,
+        charts=charts,
+        start=start,
+        end=end,
+        commune=request.args.get("commune", ""),
+        title=_("Dashboard"),
+    )
+
+
+@bp.get("/dashboard.csv")
+@coordinator_required
+def dashboard_csv() -> Response:
+    figures, start, end = _figures()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["metric", "key", "value"])
+    writer.writerow(["period", "from", start.isoformat()])
+    writer.writerow(["period", "to", end.isoformat()])
+    for status, n in sorted(figures.by_status.items()):
+        writer.writerow(["requests_by_status", status, n])
+    for kind, n in sorted(figures.by_kind.items()):
+        writer.writerow(["requests_by_kind", kind, n])
+    for commune, n in sorted(figures.segments_by_commune.items()):
+        writer.writerow(["sms_segments", commune, n])
+    for key, value in [
+        ("median_minutes_to_offer", figures.median_minutes_to_offer),
+        ("median_minutes_to_visit", figures.median_minutes_to_visit),
+        ("completion_rate", figures.completion_rate),
+    ]:
+        writer.writerow(["summary", key, "" if value is None else f"{value:.2f}"])
+    name = f"doorstep-dashboard-{start.isoformat()}-{end.isoformat()}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
