@@ -61,7 +61,26 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+SQLITE_BEGIN_OPTION = "doorstep_sqlite_begin"
+
+
+def begin_write(session: Session) -> None:
+    """Start the session's transaction as a writer.
+
+    On SQLite a transaction that reads and later writes fails at once with "database is
+    locked" when another writer committed in between; ``BEGIN IMMEDIATE`` takes the write lock
+    up front and waits (busy timeout) instead. Elsewhere, and when a transaction is already
+    open, this does nothing.
+    """
+    if session.in_transaction():
+        return
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
 
 def make_engine(url: str, *, worker: bool = False, echo: bool = False) -> Engine:

@@ -26,6 +26,7 @@ from dispatch.services.unit import (
     audit,
     get_assignment,
     get_request,
+    live_assignment,
     transaction,
 )
 from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus, transition
@@ -114,7 +115,7 @@ def create_offer(
     """Make the assignment and its AssignmentOffered event (inside the caller's transaction)."""
     volunteer = check_volunteer(session, cmd.volunteer_id)
     start, end = check_times(cmd.start_at, cmd.end_at)
-    if req.live_assignment() is not None:
+    if live_assignment(session, req) is not None:
         raise Conflict(f"request {req.id} already has a live assignment")
     assignment = Assignment(
         request=req,

@@ -29,6 +29,7 @@ from dispatch.services.unit import (
     audit,
     get_assignment,
     get_request,
+    live_assignment,
     request_snapshot,
     require_reason,
     transaction,
@@ -185,7 +186,7 @@ def unassign(session: Session, cmd: UnassignRequest, now: datetime) -> HelpReque
     with transaction(session):
         req = get_request(session, cmd.request_id, cmd.expected_version)
         before = request_snapshot(req)
-        if req.live_assignment() is None:
+        if live_assignment(session, req) is None:
             raise InvalidCommand(f"request {req.id} has no volunteer to take off")
         withdraw_live(session, req, by=cmd.actor, reason=reason, now=now)
         req.status = transition(req.status, RequestStatus.OPEN)

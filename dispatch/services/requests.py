@@ -24,6 +24,7 @@ from dispatch.services.unit import (
     assignment_snapshot,
     audit,
     get_request,
+    live_assignment,
     request_snapshot,
     transaction,
 )
@@ -203,7 +204,7 @@ def withdraw_live(
     session: Session, req: HelpRequest, *, by: str, reason: str | None, now: datetime
 ) -> Assignment | None:
     """Withdraw the request's live assignment, if any, with its event and audit row."""
-    live = req.live_assignment()
+    live = live_assignment(session, req)
     if live is None:
         return None
     before = assignment_snapshot(live)
@@ -241,7 +242,7 @@ def cancel(session: Session, cmd: CancelRequest, now: datetime) -> HelpRequest:
         req = get_request(session, cmd.request_id, cmd.expected_version)
         before = request_snapshot(req)
         req.status = transition(req.status, RequestStatus.CANCELLED)
-        live = req.live_assignment()
+        live = live_assignment(session, req)
         volunteer_id = live.volunteer_id if live else None
         if live is not None:
             # The volunteer hears it from RequestCancelled; no separate withdrawal notice.
@@ -284,7 +285,7 @@ def reschedule(session: Session, cmd: RescheduleRequest, now: datetime) -> HelpR
         windows = windows_to_json(cmd.windows)
         req.preferred_windows = windows
         req.updated_at = now
-        live = req.live_assignment()
+        live = live_assignment(session, req)
         if live is not None and not fits_windows(list(cmd.windows), live.start_at, live.end_at):
             withdraw_live(session, req, by=cmd.actor, reason="rescheduled by resident", now=now)
             req.status = transition(req.status, RequestStatus.OPEN)

@@ -9,32 +9,40 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from dispatch.db import begin_write
 from dispatch.models import Assignment, AuditLog, HelpRequest
 from dispatch.services.errors import Conflict, InvalidCommand, NotFound
+from dispatch.states import LIVE_ASSIGNMENT_STATUSES
+
+M = TypeVar("M", HelpRequest, Assignment)
 
 
 @contextmanager
 def transaction(session: Session) -> Iterator[None]:
     """Commit what the block did, or roll it all back (pending caller changes included)."""
+    begin_write(session)
     try:
         yield
         session.flush()
-    except StaleDataError as exc:
-        session.rollback()
-        raise Conflict(f"changed by someone else meanwhile: {exc}") from exc
-    except BaseException:
-        session.rollback()
-        raise
-    try:
         session.commit()
     except StaleDataError as exc:
         session.rollback()
         raise Conflict(f"changed by someone else meanwhile: {exc}") from exc
+    except OperationalError as exc:
+        session.rollback()
+        if "database is locked" in str(exc.orig):  # SQLite: a writer got in between
+            raise Conflict("the database was busy with another change; try again") from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def audit(
@@ -84,8 +92,20 @@ def assignment_snapshot(a: Assignment) -> dict[str, Any]:
     }
 
 
+def fresh(session: Session, model: type[M], ident: int) -> M | None:
+    """The row as the database has it now, row-locked (PostgreSQL) for this transaction.
+
+    A copy the session kept from an earlier transaction is reloaded, so a stale state never
+    drives a change; the caller's ``expected_version`` is what detects staleness on purpose.
+    """
+    cached = session.identity_map.get(session.identity_key(model, ident))
+    if cached is not None and cached not in session.dirty:
+        session.expire(cached)
+    return session.get(model, ident, with_for_update=True)
+
+
 def get_request(session: Session, request_id: int, expected_version: int | None) -> HelpRequest:
-    req = session.get(HelpRequest, request_id)
+    req = fresh(session, HelpRequest, request_id)
     if req is None:
         raise NotFound("request", request_id)
     if expected_version is not None and req.version != expected_version:
@@ -96,14 +116,28 @@ def get_request(session: Session, request_id: int, expected_version: int | None)
 def get_assignment(
     session: Session, assignment_id: int, expected_version: int | None
 ) -> Assignment:
-    assignment = session.get(Assignment, assignment_id)
+    assignment = fresh(session, Assignment, assignment_id)
     if assignment is None:
         raise NotFound("assignment", assignment_id)
     if expected_version is not None and assignment.version != expected_version:
         raise Conflict(
             f"assignment {assignment_id} is at version {assignment.version}, not {expected_version}"
         )
+    # Its request too: services change both.
+    fresh(session, HelpRequest, assignment.request_id)
     return assignment
+
+
+def live_assignment(session: Session, req: HelpRequest) -> Assignment | None:
+    """The request's offered, accepted or in-progress assignment, read fresh."""
+    return session.scalars(
+        select(Assignment)
+        .where(Assignment.request_id == req.id, Assignment.status.in_(LIVE_ASSIGNMENT_STATUSES))
+        .order_by(Assignment.id.desc())
+        .limit(1)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
 
 
 def require_reason(reason: str | None) -> str:
