@@ -172,41 +172,54 @@ def run_pyvrp(instance: Instance, limit: float, seed: int) -> Outcome:
     return Outcome(result.best.distance() / 10, wall)
 
 
+def _mean_row(label: str, results: list[dict[float, tuple[float | None, ...]]],
+              limits: Sequence[float]) -> list[str]:  # fmt: skip
+    row = [label, "", ""]
+    for limit in limits:
+        gaps = [r[limit][0] for r in results]
+        ratios = [r[limit][1] for r in results]
+        row += ["", pct(mean(gaps)), "", fmt(mean(ratios), 4)]
+    return row
+
+
 def bench(args: argparse.Namespace) -> str:
     rows: list[list[str]] = []
-    gaps: dict[float, list[float | None]] = {limit: [] for limit in args.limits}
-    ratios: dict[float, list[float | None]] = {limit: [] for limit in args.limits}
     notes: list[str] = []
+    # Per instance and limit: (our gap, ours/PyVRP, PyVRP's gap), None where not available.
+    everything: list[dict[float, tuple[float | None, ...]]] = []
     for size in args.sizes:
         best = optima(args.data, size)
         names = args.instances or (QUICK if args.quick else sorted(best))
+        results: list[dict[float, tuple[float | None, ...]]] = []
         for name in names:
             instance = read_instance(args.data / "instances" / str(size) / f"{name}.txt")
             row = [name, str(size), fmt(best[name])]
+            result: dict[float, tuple[float | None, ...]] = {}
             for limit in args.limits:
                 progress(f"{name}/{size} @ {limit:g}s")
                 ours = run_ours(instance, limit, args.seed)
                 theirs = run_pyvrp(instance, limit, args.seed)
                 gap = None if ours.distance is None else ours.distance / best[name] - 1
+                their_gap = None if theirs.distance is None else theirs.distance / best[name] - 1
                 r = ratio(ours.distance, theirs.distance)
-                gaps[limit].append(gap)
-                ratios[limit].append(r)
+                result[limit] = (gap, r, their_gap)
                 for who, out in (("ours", ours), ("pyvrp", theirs)):
                     if out.note:
                         notes.append(f"{name}/{size} {who}@{limit:g}s: {out.note}")
                 row += [fmt(ours.distance), pct(gap), fmt(theirs.distance), fmt(r, 4)]
             rows.append(row)
-    means = ["mean", "", ""]
-    for limit in args.limits:
-        means += ["", pct(mean(gaps[limit])), "", fmt(mean(ratios[limit]), 4)]
-    rows.append(means)
+            results.append(result)
+        rows.append(_mean_row(f"mean {size}", results, args.limits))
+        everything += results
+    if len(args.sizes) > 1:
+        rows.append(_mean_row("mean all", everything, args.limits))
     headers = ["instance", "n", "optimum"]
     for limit in args.limits:
         headers += [f"ours@{limit:g}s", "gap", f"pyvrp@{limit:g}s", "ratio"]
-    text = table(headers, rows)
-    if notes:
-        text += "\n\n" + "\n".join(f"- {n}" for n in notes)
-    return text
+    for limit in args.limits:
+        their = mean(r[limit][2] for r in everything)
+        notes.append(f"PyVRP mean gap to the optimum @{limit:g}s: {pct(their)}")
+    return table(headers, rows) + "\n\n" + "\n".join(f"- {n}" for n in notes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
