@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from urllib.parse import urlparse
@@ -38,6 +38,8 @@ class Settings:
     offer_timeout_minutes: int
     replan_debounce_seconds: float
     timezone: str = "Asia/Ho_Chi_Minh"
+    # Partner API tokens: token -> partner name (DOORSTEP_API_TOKENS="name:token,name2:token2").
+    api_tokens: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -131,7 +133,23 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         quiet_hours=_parse_quiet_hours(env.get("DOORSTEP_QUIET_HOURS", "21:00-07:00")),
         offer_timeout_minutes=int(offer_timeout),
         replan_debounce_seconds=_positive_number(env, "DOORSTEP_REPLAN_DEBOUNCE_SECONDS", "2"),
+        api_tokens=_api_tokens(env.get("DOORSTEP_API_TOKENS", "")),
     )
+
+
+def _api_tokens(raw: str) -> dict[str, str]:
+    """``name:token`` pairs separated by commas; tokens of at least 24 characters."""
+    tokens: dict[str, str] = {}
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        name, _sep, token = item.partition(":")
+        if not name.strip() or len(token.strip()) < 24:
+            raise SettingsError(
+                "DOORSTEP_API_TOKENS must look like partner:token (token >= 24 characters)"
+            )
+        tokens[token.strip()] = name.strip()
+    return tokens
 
 
 def _instance_secret(instance: Path) -> str:
