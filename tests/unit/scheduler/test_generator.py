@@ -10,7 +10,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from scheduler.checker import check
 from scheduler.generator import KHMER, PARTS, VISIT_MINUTES, generate, main
+from scheduler.greedy import greedy
 from scheduler.io import parse_scenario, scenario_to_dict
 from scheduler.types import LatLon
 
@@ -86,6 +88,15 @@ def test_cli_writes_a_scenario_file(tmp_path: Path) -> None:
     out = tmp_path / "day.json"
     assert main(["--requests", "20", "--volunteers", "6", "--seed", "2", "-o", str(out)]) == 0
     assert parse_scenario(json.loads(out.read_text(encoding="utf-8"))) == generate(20, 6, seed=2)
+
+
+def test_a_generated_day_is_plannable_and_mostly_servable() -> None:
+    # Shifts hold a little less than every request (see _shifts), but the greedy baseline
+    # must still find a feasible plan that serves most of them.
+    scenario = generate(50, 15, days=1, seed=0)
+    plan = greedy(scenario)
+    assert check(scenario, plan) == []
+    assert 0.6 * len(scenario.requests) <= plan.objective.assigned < len(scenario.requests)
 
 
 def test_rejects_impossible_sizes() -> None:
