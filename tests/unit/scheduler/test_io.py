@@ -8,7 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from scheduler.checker import check
+from scheduler.greedy import greedy
 from scheduler.io import (
     PlanError,
     ScenarioError,
@@ -22,7 +26,7 @@ from scheduler.io import (
     scenario_tzinfo,
 )
 from scheduler.types import Haversine, LatLon, Matrix, MatrixLoc
-from tests.unit.scheduler.scenarios import load_fixture, stamp
+from tests.unit.scheduler.scenarios import load_fixture, small_document, stamp
 
 Doc = dict[str, Any]
 
@@ -372,3 +376,51 @@ def test_load_plan_empty_file(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(PlanError, match="empty plan file"):
         load_plan(path)
+
+
+PLAUSIBLE = st.sampled_from(
+    [0, 1, -1, 2, 3, 100, 101, 0.5, 1e300, "", "v1", "r1", "2026-11-30T07:30:00+07:00", [], {}]
+)
+JSON = PLAUSIBLE | st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place in a document, containers and leaves alike."""
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            out += _paths(item, (*prefix, index))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_any_broken_field_is_a_scenario_error_or_a_valid_scenario(data: st.DataObject) -> None:
+    """Never anything but ScenarioError, and what parses can be planned and checked."""
+    doc = small_document()
+    for _ in range(data.draw(st.integers(1, 3))):
+        *parents, last = data.draw(st.sampled_from(_paths(doc)))
+        target: Any = doc
+        for key in parents:
+            target = target[key]
+        if isinstance(target, dict) and data.draw(st.booleans()):
+            del target[last]
+        else:
+            target[last] = data.draw(JSON)
+        if not _paths(doc):
+            break
+    try:
+        scenario = parse_scenario(doc)
+    except ScenarioError as error:
+        assert "\n" not in str(error) and str(error)
+        return
+    assert check(scenario, greedy(scenario)) == []
