@@ -1,0 +1,76 @@
+"""Every pair of statuses: allowed moves succeed, every other move raises."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from dispatch.states import (
+    ASSIGNMENT_TRANSITIONS,
+    REQUEST_TRANSITIONS,
+    AssignmentStatus,
+    IllegalTransition,
+    RequestStatus,
+    transition,
+)
+
+REQUEST_PAIRS = list(itertools.product(RequestStatus, RequestStatus))
+ASSIGNMENT_PAIRS = list(itertools.product(AssignmentStatus, AssignmentStatus))
+
+
+def test_tables_cover_every_status() -> None:
+    assert set(REQUEST_TRANSITIONS) == set(RequestStatus)
+    assert set(ASSIGNMENT_TRANSITIONS) == set(AssignmentStatus)
+
+
+@pytest.mark.parametrize(("current", "target"), REQUEST_PAIRS, ids=lambda s: str(s))
+def test_request_pair(current: RequestStatus, target: RequestStatus) -> None:
+    if target in REQUEST_TRANSITIONS[current]:
+        assert transition(current, target) is target
+    else:
+        with pytest.raises(IllegalTransition) as info:
+            transition(current, target)
+        assert info.value.what == "request"
+        assert str(current) in str(info.value) and str(target) in str(info.value)
+
+
+@pytest.mark.parametrize(("current", "target"), ASSIGNMENT_PAIRS, ids=lambda s: str(s))
+def test_assignment_pair(current: AssignmentStatus, target: AssignmentStatus) -> None:
+    if target in ASSIGNMENT_TRANSITIONS[current]:
+        assert transition(current, target) is target
+    else:
+        with pytest.raises(IllegalTransition):
+            transition(current, target)
+
+
+def test_expected_moves_and_final_states() -> None:
+    R, A = RequestStatus, AssignmentStatus
+    allowed = sum(len(v) for v in REQUEST_TRANSITIONS.values())
+    assert allowed == 14
+    assert transition(R.OPEN, R.OFFERED) is R.OFFERED
+    assert transition(R.OFFERED, R.SCHEDULED) is R.SCHEDULED
+    assert transition(R.IN_PROGRESS, R.DONE) is R.DONE
+    assert REQUEST_TRANSITIONS[R.DONE] == frozenset()
+    assert REQUEST_TRANSITIONS[R.CANCELLED] == frozenset()
+    for final in (A.DONE, A.DECLINED, A.EXPIRED, A.WITHDRAWN):
+        assert ASSIGNMENT_TRANSITIONS[final] == frozenset()
+    for status in RequestStatus:  # a self-move is never a transition
+        assert status not in REQUEST_TRANSITIONS[status]
+
+
+def test_statuses_of_different_machines_do_not_mix() -> None:
+    with pytest.raises(IllegalTransition):
+        transition(RequestStatus.OPEN, AssignmentStatus.OFFERED)  # type: ignore[type-var]
+
+
+def test_string_values_are_stable() -> None:
+    assert [s.value for s in RequestStatus] == [
+        "open",
+        "offered",
+        "scheduled",
+        "in_progress",
+        "done",
+        "cancelled",
+    ]
+    assert RequestStatus("offered") is RequestStatus.OFFERED
