@@ -89,6 +89,8 @@ def bench(args: argparse.Namespace) -> str:
                 ])  # fmt: skip
                 if run.violations:
                     notes.append(f"{scenario.name} {run.method}: {run.violations[0]}")
+                if obj.assigned_priority > bound.value:  # would mean the relaxation is wrong
+                    notes.append(f"{scenario.name} {run.method}: BOUND BROKEN")
             ours = runs[0].plan.solver
             notes.append(
                 f"{scenario.name}: bound by {bound.source} in {bound.wall_s:.1f}s; "
