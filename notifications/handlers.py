@@ -146,7 +146,8 @@ def offer_made(event_id: int) -> None:
                     **_offer_values(assignment),
                 )  # fmt: skip
             )
-        elif assignment.status is A.ACCEPTED:  # a coordinator confirmed it with them already
+        elif assignment.status is A.ACCEPTED and getattr(event, "confirmed", False):
+            # A coordinator agreed it with the volunteer already (by phone): tell the resident.
             confirmed.append(assignment)
             out.append(_confirmation(assignment, cause, "confirmation"))
         return out

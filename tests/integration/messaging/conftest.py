@@ -3,7 +3,7 @@ the in-memory channel (a fake of our own SmsChannel port) installed for the deli
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,11 +11,13 @@ import pytest
 import redis
 from sqlalchemy.orm import Session
 
+from dispatch import relay
 from dispatch.models import Assignment, HelpRequest, Resident
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.settings import load_settings
 from notifications import wiring
 from notifications.channels import InMemoryChannel
+from tests.fixtures.redis import RunJobs
 from tests.fixtures.web import WebWorld, seed_world
 
 RESIDENT_PHONE = "+84987000111"
@@ -43,6 +45,22 @@ def runtime(fresh_database_url: str, redis_conn: redis.Redis, tmp_path: Path) ->
     install(None)
     wiring.set_backoff_scale(1.0)
     rt.engine.dispose()
+
+
+@pytest.fixture
+def pump(runtime: Runtime, run_jobs: RunJobs) -> Callable[..., int]:
+    """Publish the outbox (the relay's sweep) and run jobs until both are empty."""
+
+    def run(*, wait_scheduled_s: float = 0.0) -> int:
+        ran = 0
+        for _ in range(50):
+            published = relay.sweep(runtime.sessions, runtime.queues)
+            ran += run_jobs(wait_scheduled_s=wait_scheduled_s)
+            if not published and not relay.sweep(runtime.sessions, runtime.queues):
+                return ran
+        raise AssertionError("the outbox never settled")
+
+    return run
 
 
 @pytest.fixture
