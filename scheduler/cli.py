@@ -147,3 +147,7 @@ def _summary(scenario: Scenario, plan: Plan, wall: float, output: Path, note: st
         f"wall {wall:.2f} s{note} -> {output}",
         file=sys.stderr,
     )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

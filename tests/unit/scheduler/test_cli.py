@@ -167,3 +167,21 @@ def test_output_directory_must_exist(tmp_path: Path, capsys: Any) -> None:
 def test_help_exits_0(capsys: Any) -> None:
     assert main(["--help"]) == 0
     assert "--time-limit" in capsys.readouterr().out
+
+
+def test_output_that_is_a_directory(tmp_path: Path, capsys: Any) -> None:
+    assert main([str(EXAMPLE), "-o", str(tmp_path), "--greedy"]) == 2
+    assert "-o: cannot write" in one_line(capsys.readouterr().err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_runs_as_a_module(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "scheduler.cli", str(EXAMPLE), "-o", str(out), "--greedy"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["objective"]["assigned"] == 10

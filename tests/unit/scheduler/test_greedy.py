@@ -185,3 +185,16 @@ def test_locks_from_a_plan_are_valid_and_kept(s: Scenario) -> None:
     for lock in locks:
         assert where[lock.request][0] == lock.volunteer
         assert where[lock.request][2] == lock.start
+
+
+def test_lock_in_the_second_shift() -> None:
+    locks = [Lock("r1", "v", at(130))]
+    s = scenario(
+        MATRIX,
+        [volunteer("v", 0, shifts=[(0, 60), (120, 240)])],
+        [request("r1", 1, duration=45), request("r2", 1, duration=45)],
+        locks,
+    )
+    plan = greedy(s)
+    feasible(s, plan)
+    assert placed(plan) == {"r2": ("v", 0, at(5)), "r1": ("v", 1, at(130))}
