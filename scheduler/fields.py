@@ -161,7 +161,7 @@ def join(path: str, key: str) -> str:
 def load_json(path: str | Path, error: type[FormatError], what: str) -> object:
     """The JSON in ``path``; unreadable, empty or malformed files raise ``error``."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")  # tolerate a BOM
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise error(f"{path}: cannot read {what} file ({reason})") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -246,6 +247,19 @@ def test_load_scenario_file_problems(tmp_path: Path, text: str, needle: str) -> 
         load_scenario(path)
     assert needle in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_load_scenario_with_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(small_document()).encode())
+    assert load_scenario(path).name == "small"
+
+
+def test_load_scenario_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_bytes(b'{"name": "\xff"}')
+    with pytest.raises(ScenarioError, match="cannot read scenario file"):
+        load_scenario(path)
 
 
 def test_load_scenario_missing_file(tmp_path: Path) -> None:
