@@ -22,8 +22,16 @@ from sqlalchemy.orm import Session
 
 from dispatch import services
 from dispatch.clock import utcnow
-from dispatch.models import Assignment, Direction, HelpRequest, Message, MessageStatus, Resident
-from dispatch.models import SmsDialogue, Volunteer
+from dispatch.models import (
+    Assignment,
+    Direction,
+    HelpRequest,
+    Message,
+    MessageStatus,
+    Resident,
+    SmsDialogue,
+    Volunteer,
+)
 from dispatch.services import DomainError
 from dispatch.settings import Settings
 from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus

@@ -13,7 +13,6 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import redis
-
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 

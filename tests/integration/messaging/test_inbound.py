@@ -1,0 +1,162 @@
+"""Inbound SMS through ``notifications.inbound.receive`` on a real database, then real RQ:
+dialogue, keywords matched to the conversation, STOP/START, HUY, duplicates."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from dispatch import services
+from dispatch.clock import utcnow
+from dispatch.models import Assignment, HelpRequest, Message, SmsDialogue
+from dispatch.runtime import Runtime
+from notifications.channels import InMemoryChannel
+from notifications.inbound import InboundSms, receive
+from notifications.outbound import enqueue_delivery
+from tests.fixtures.web import WebWorld
+
+Pump = Callable[..., int]
+RESIDENT = "+84987000444"
+_ids = itertools.count(1)
+
+
+def text(runtime: Runtime, sender: str, body: str, sid: str | None = None) -> list[str]:
+    """Deliver one inbound SMS; returns the templates of the replies queued."""
+    sms = InboundSms("twilio", sid or f"SMin{next(_ids):06d}", sender, "+84900000000", body)
+    with runtime.sessions() as session:
+        received = receive(session, runtime.settings, sms)
+        templates = [m.template or "" for m in received.replies]
+    enqueue_delivery(runtime.queues, received.replies)
+    return templates
+
+
+def _offer(runtime: Runtime, volunteer_id: int, days: int = 2) -> int:
+    start = (utcnow() + timedelta(days=days)).replace(microsecond=0)
+    with runtime.sessions() as session:
+        request = services.submit(
+            session,
+            services.SubmitRequest(
+                phone=RESIDENT,
+                kind="e_payment" if days == 3 else "vneid",
+                commune_code="UMT",
+                hamlet_code="UMT-01",
+                channel="sms",
+            ),  # fmt: skip
+            utcnow(),
+        ).request
+        assignment = services.offer(
+            session,
+            services.OfferAssignment(
+                request.id, volunteer_id, start, start + timedelta(minutes=45), None
+            ),
+            utcnow(),
+        )
+        return assignment.id
+
+
+def _status(runtime: Runtime, assignment_id: int) -> str:
+    with runtime.sessions() as session:
+        assignment = session.get(Assignment, assignment_id)
+        assert assignment is not None
+        return str(assignment.status)
+
+
+def test_dialogue_asks_for_the_hamlet_then_submits(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    assert text(runtime, "0987 000 444", "giup em cai vneid voi") == ["ask_hamlet"]
+    pump()
+    assert channel.to(RESIDENT)[-1].body.startswith("Bạn ở ấp nào?")
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(HelpRequest)) == 0
+        assert session.get(SmsDialogue, RESIDENT) is not None
+    assert text(runtime, RESIDENT, "ap cong su") == []
+    pump()
+    with runtime.sessions() as session:
+        request = session.scalars(select(HelpRequest)).one()
+        assert (request.kind, request.hamlet_code, request.channel) == ("vneid", "UMT-02", "sms")
+        assert session.get(SmsDialogue, RESIDENT) is None
+    assert "Đã nhận yêu cầu VNeID" in channel.to(RESIDENT)[-1].body
+
+
+def test_reply_is_matched_to_the_last_offer_sent(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    first = _offer(runtime, world.volunteer_a, days=2)
+    pump()
+    second = _offer(runtime, world.volunteer_a, days=3)
+    pump()
+    assert text(runtime, world.volunteer_a_phone, "1") == ["accept_ack"]
+    pump()
+    assert (_status(runtime, first), _status(runtime, second)) == ("offered", "accepted")
+    assert "Đã nhận việc" in channel.to(world.volunteer_a_phone)[-1].body
+    confirmation = channel.to(RESIDENT)[-1].body
+    assert confirmation.startswith("Hẹn") and "OTP" in confirmation
+    # "1" again: already accepted, nothing more happens.
+    assert text(runtime, world.volunteer_a_phone, "ok") == []
+
+
+def test_decline_and_a_late_answer(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    assignment_id = _offer(runtime, world.volunteer_a)
+    pump()
+    assert text(runtime, world.volunteer_a_phone, "KHÔNG") == ["decline_ack"]
+    assert _status(runtime, assignment_id) == "declined"
+    assert text(runtime, world.volunteer_a_phone, "1") == ["offer_withdrawn"]
+
+
+def test_stop_blocks_every_send_until_start(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    assert text(runtime, RESIDENT, "STOP") == ["stop"]
+    pump()
+    assert len(channel.to(RESIDENT)) == 1  # the answer to STOP itself
+    assert text(runtime, RESIDENT, "giup vneid ap cong su") == []
+    pump()
+    assert len(channel.to(RESIDENT)) == 1  # request stored, acknowledgement not sent
+    with runtime.sessions() as session:
+        failed = session.scalars(
+            select(Message).where(Message.template == "request_received")
+        ).one()
+        assert failed.status == "failed" and failed.error_code == "opted_out"
+    assert text(runtime, RESIDENT, "bat dau") == ["start"]
+    assert text(runtime, RESIDENT, "help") == ["help"]
+    pump()
+    assert len(channel.to(RESIDENT)) == 3
+
+
+def test_huy_cancels_the_request_the_conversation_is_about(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    assignment_id = _offer(runtime, world.volunteer_a)
+    pump()
+    text(runtime, RESIDENT, "Hủy hẹn")
+    pump()
+    with runtime.sessions() as session:
+        assignment = session.get(Assignment, assignment_id)
+        assert assignment is not None and assignment.request.status == "cancelled"
+    assert "đã hủy" in channel.to(RESIDENT)[-1].body
+    assert "không cần đến" in channel.to(world.volunteer_a_phone)[-1].body
+
+
+def test_same_provider_id_is_processed_once(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    assert text(runtime, RESIDENT, "help", sid="SMdup") == ["help"]
+    assert text(runtime, RESIDENT, "help", sid="SMdup") == []
+    pump()
+    assert len(channel.to(RESIDENT)) == 1
+    with runtime.sessions() as session:
+        inbound = session.scalars(select(Message).where(Message.direction == "in")).all()
+        assert [m.provider_id for m in inbound] == ["SMdup"]
+
+
+def test_gibberish_gets_a_polite_answer(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    assert text(runtime, RESIDENT, "zzzz qqq") == ["not_understood"]
+    assert text(runtime, world.volunteer_a_phone, "xong") == ["not_understood"]
