@@ -58,10 +58,13 @@ def enqueue_handlers(queues: Queues, event_id: int, event_type: str) -> int:
 
 
 def publish(
-    sessions: sessionmaker[Session], queues: Queues, event_ids: Iterable[int] | None = None
+    sessions: sessionmaker[Session],
+    queues: Queues | Callable[[], Queues],
+    event_ids: Iterable[int] | None = None,
 ) -> int:
     """Publish the given events (or the oldest unpublished ones); returns rows marked published.
 
+    ``queues`` may be a callable, so Redis is reached only when there is something to publish.
     Raises ``redis.RedisError`` when Redis is unreachable, after recording the failure on the
     row it was publishing.
     """
@@ -76,6 +79,8 @@ def publish(
     published = 0
     for event_id, event_type in rows:
         try:
+            if not isinstance(queues, Queues):
+                queues = queues()
             enqueue_handlers(queues, event_id, event_type)
         except redis.RedisError as error:
             _record_failure(sessions, event_id, error)
@@ -131,11 +136,13 @@ def publish_after_commit(sessions: sessionmaker[Session], queues: Callable[[], Q
 
     @sa_event.listens_for(sessions, "after_commit")
     def _publish(session: Session) -> None:
+        if session.in_nested_transaction():
+            return  # a SAVEPOINT was released; the rows are not committed yet
         ids: set[int] | None = session.info.pop(_PENDING_KEY, None)
         if not ids:
             return
         try:
-            publish(sessions, queues(), ids)
+            publish(sessions, queues, ids)
         except Exception as error:  # never fail the caller's already-committed work
             log.warning("events %s left for the sweep: %s", sorted(ids), error)
 

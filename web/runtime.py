@@ -17,12 +17,24 @@ def init_app(app: Flask) -> None:
 
 
 def queues(app: Flask | None = None) -> Queues:
-    """The app's queues; the Redis connection is made (and an embedded server started) lazily."""
-    from dispatch.redis_conn import connect_redis
+    """The app's queues, connected on first use.
+
+    The web never starts the embedded Redis (``doorstep up`` and workers do): a web process
+    alone, or a test app, just leaves its events to the sweep instead of spawning a server.
+    """
+    import redis
+
+    from dispatch.redis_conn import embedded_redis
 
     app = app or current_app
     found: Queues | None = app.extensions.get("doorstep.queues")
     if found is None:
-        found = make_queues(connect_redis(app.config["DOORSTEP_SETTINGS"]))
+        settings = app.config["DOORSTEP_SETTINGS"]
+        client: redis.Redis[bytes] = (
+            redis.Redis.from_url(settings.redis_url)
+            if settings.redis_url
+            else embedded_redis(settings).client()
+        )
+        found = make_queues(client)
         app.extensions["doorstep.queues"] = found
     return found

@@ -1,0 +1,102 @@
+"""RQ job entry points. Each takes ids, reloads, checks the state is still as expected,
+commits, then does its side effect; a failure raises so RQ records and retries the job.
+
+Event handlers (see ``dispatch.handlers``) take the outbox event id.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from rq import Retry
+from rq.exceptions import DuplicateJobError
+
+from dispatch import planning, replan
+from dispatch.clock import utcnow
+from dispatch.models import Assignment, Event
+from dispatch.queues import FAILURE_TTL_S, offer_expiry_job_id
+from dispatch.runtime import current
+from dispatch.services.planning_writeback import SOLVER
+from dispatch.states import AssignmentStatus
+
+log = logging.getLogger(__name__)
+
+EXPIRE_OFFER = "dispatch.jobs.expire_offer"
+
+
+def _event(event_id: int) -> tuple[str, dict[str, Any]] | None:
+    with current().sessions() as session:
+        row = session.get(Event, event_id)
+        if row is None:
+            log.warning("event %s not found (rolled back?)", event_id)
+            return None
+        return row.type, dict(row.payload)
+
+
+def replan_for_event(event_id: int) -> None:
+    """Ask for a re-plan of the event's commune (coalesced; see ``dispatch.replan``)."""
+    found = _event(event_id)
+    if found is None:
+        return
+    event_type, payload = found
+    if event_type == "assignment.withdrawn" and payload.get("by") == SOLVER:
+        return  # the planner's own output must not trigger another plan
+    if event_type == "visit.completed" and not payload.get("request_reopened"):
+        return  # nothing went back to the queue
+    runtime = current()
+    replan.request_replan(
+        runtime.queues, payload["commune_code"], runtime.settings.replan_debounce_seconds
+    )
+
+
+def plan_commune(commune_code: str) -> Retry | None:
+    """The coalesced plan job of one commune; re-runs itself when work came in meanwhile."""
+    runtime = current()
+    queues = runtime.queues
+    replan.claim(queues, commune_code)
+    outcome = planning.plan_commune(
+        runtime.sessions,
+        commune_code,
+        offer_timeout_minutes=runtime.settings.offer_timeout_minutes,
+    )
+    if outcome.needs_rerun:
+        queues.connection.sadd(replan.DIRTY_SET, commune_code)
+    return replan.rerun_if_dirty(queues, commune_code, runtime.settings.replan_debounce_seconds)
+
+
+def schedule_offer_expiry(event_id: int) -> None:
+    """Schedule the expiry of an offer at its deadline (one job per assignment)."""
+    found = _event(event_id)
+    if found is None:
+        return
+    _type, payload = found
+    assignment_id = int(payload["assignment_id"])
+    runtime = current()
+    with runtime.sessions() as session:
+        live = session.get(Assignment, assignment_id)
+        if live is None or live.status != AssignmentStatus.OFFERED or live.expires_at is None:
+            return
+        expires_at = live.expires_at
+    try:
+        runtime.queues.events.enqueue_at(
+            expires_at.astimezone(UTC),
+            EXPIRE_OFFER,
+            args=(assignment_id,),
+            job_id=offer_expiry_job_id(assignment_id),
+            unique=True,
+            result_ttl=3600,
+            failure_ttl=FAILURE_TTL_S,
+        )
+    except DuplicateJobError:
+        pass  # already scheduled
+
+
+def expire_offer(assignment_id: int) -> bool:
+    """Expire the offer if still unanswered at its deadline (the OfferExpired event re-plans)."""
+    return planning.expire_offer(current().sessions, assignment_id, _now())
+
+
+def _now() -> datetime:
+    return utcnow()

@@ -1,0 +1,194 @@
+"""The planning adapter: plan one commune and write back only what changed.
+
+1. Record a PlanRun (so a crash leaves a trace), build the problem (``planning_scenario``) in a
+   short read-only session, then solve with no transaction open (a long solve must not hold
+   a SQLite snapshot or PostgreSQL locks).
+2. Hand the plan's visits to the write-back service (``services.planning_writeback``): new
+   visits become offers (AssignmentOffered), the same volunteer at another time a move
+   (AssignmentChanged), another volunteer or no visit a withdrawal (AssignmentWithdrawn).
+   Locked, accepted and in-progress visits are never touched. Moves smaller than
+   ``MOVE_TOLERANCE`` are dropped here: not worth an SMS.
+3. All of it, the PlanRun result and a PlanCompleted event land in ONE transaction. Changes the
+   world overtook while solving are skipped by the service; the caller then plans once more.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dispatch import outbox
+from dispatch.clock import utcnow
+from dispatch.events import PlanCompleted
+from dispatch.models import Assignment, PlanRun, PlanRunStatus
+from dispatch.planning_scenario import Problem, build_problem
+from dispatch.services import offers
+from dispatch.services.errors import Conflict
+from dispatch.services.planning_writeback import (
+    ApplyPlan,
+    MoveOffer,
+    PlanApplied,
+    PlanChange,
+    PlannedVisit,
+    apply_plan_changes,
+    diff_plan,
+)
+from dispatch.states import AssignmentStatus, IllegalTransition
+from scheduler.types import Objective, Plan
+
+log = logging.getLogger(__name__)
+
+PLAN_TIME_LIMIT_S = 2.0
+MOVE_TOLERANCE = timedelta(minutes=1)
+
+
+@dataclass
+class PlanOutcome:
+    plan_run_id: int
+    applied: PlanApplied = field(default_factory=PlanApplied)
+
+    @property
+    def needs_rerun(self) -> bool:
+        """Some change was overtaken by the world while solving: plan once more."""
+        return bool(self.applied.skipped)
+
+
+def solve(problem: Problem, time_limit_s: float) -> Plan:
+    from scheduler import solve as solve_scenario
+
+    if not problem.scenario.requests:
+        return Plan(problem.scenario.name, (), (), Objective(0, 0, 0.0), {"status": "empty"})
+    return solve_scenario(problem.scenario, time_limit_s=time_limit_s, previous=problem.previous)
+
+
+def planned_visits(plan: Plan) -> list[PlannedVisit]:
+    return [
+        PlannedVisit(
+            int(visit.request.removeprefix("r")),
+            int(route.volunteer.removeprefix("v")),
+            visit.start,
+            visit.end,
+        )
+        for route in plan.routes
+        for visit in route.visits
+    ]
+
+
+def _worth_it(change: PlanChange, live: dict[int, Assignment]) -> bool:
+    if not isinstance(change, MoveOffer):
+        return True
+    current = next((a for a in live.values() if a.id == change.assignment_id), None)
+    return current is None or abs(change.start_at - current.start_at) >= MOVE_TOLERANCE
+
+
+def _record_result(
+    session: Session, run_id: int, problem: Problem, plan: Plan, applied: PlanApplied, wall: float
+) -> None:
+    run = session.get(PlanRun, run_id)
+    assert run is not None
+    run.finished_at = utcnow()
+    run.wall_s = round(wall, 3)
+    run.solver = str(plan.solver.get("name", plan.solver.get("status", "ortools")))[:32]
+    run.n_requests = len(problem.scenario.requests)
+    run.n_volunteers = len(problem.scenario.volunteers)
+    run.n_assigned = plan.objective.assigned
+    run.n_changes = applied.count
+    run.objective = {
+        "assigned": plan.objective.assigned,
+        "assigned_priority": plan.objective.assigned_priority,
+        "travel_seconds": plan.objective.travel_seconds,
+    }
+    run.unassigned = [
+        {"request_id": int(u.request.removeprefix("r")), "reason": u.reason}
+        for u in plan.unassigned
+    ]
+    run.status = PlanRunStatus.DONE
+    outbox.record(
+        session,
+        PlanCompleted(
+            commune_code=run.commune_code,
+            plan_run_id=run.id,
+            assigned=plan.objective.assigned,
+            unassigned=len(plan.unassigned),
+            changes=applied.count,
+        ),
+    )
+    session.commit()
+
+
+def plan_commune(
+    sessions: sessionmaker[Session],
+    commune_code: str,
+    *,
+    offer_timeout_minutes: int,
+    time_limit_s: float = PLAN_TIME_LIMIT_S,
+    now: datetime | None = None,
+) -> PlanOutcome:
+    """Plan one commune now; raises on a solver failure (the job is retried)."""
+    now = now or utcnow()
+    with sessions.begin() as session:
+        run = PlanRun(commune_code=commune_code, started_at=now, status=PlanRunStatus.RUNNING)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    with sessions() as session:
+        problem = build_problem(session, commune_code, now)
+        session.rollback()  # end the read transaction before the long solve
+    started = time.monotonic()
+    try:
+        plan = solve(problem, time_limit_s)
+    except Exception as error:
+        _fail(sessions, run_id, f"{type(error).__name__}: {error}")
+        raise
+    wall = time.monotonic() - started
+    with sessions() as session:
+        changes = [
+            c
+            for c in diff_plan(session, commune_code, planned_visits(plan))
+            if _worth_it(c, problem.live)
+        ]
+        command = ApplyPlan(
+            commune_code=commune_code,
+            changes=changes,
+            offer_ttl=timedelta(minutes=offer_timeout_minutes),
+            plan_run_id=run_id,
+        )
+        applied = apply_plan_changes(session, command, utcnow())
+        _record_result(session, run_id, problem, plan, applied, wall)
+    for change, reason in applied.skipped:
+        log.info("plan of %s: skipped %s (%s)", commune_code, change, reason)
+    return PlanOutcome(run_id, applied)
+
+
+def _fail(sessions: sessionmaker[Session], run_id: int, error: str) -> None:
+    with sessions.begin() as session:
+        run = session.get(PlanRun, run_id)
+        if run is not None:
+            run.status = PlanRunStatus.FAILED
+            run.finished_at = utcnow()
+            run.error = error[:2000]
+
+
+def expire_offer(sessions: sessionmaker[Session], assignment_id: int, now: datetime) -> bool:
+    """Expire one offer if it is still unanswered and due; True when it expired."""
+    with sessions() as session:
+        live = session.get(Assignment, assignment_id)
+        if live is None or live.status != AssignmentStatus.OFFERED or live.expires_at is None:
+            return False  # answered, withdrawn or never timed
+        if live.expires_at > now:
+            return False
+        try:
+            offers.expire(session, offers.ExpireOffer(assignment_id), now)
+        except (Conflict, IllegalTransition):
+            return False  # answered in the meantime
+        return True
+
+
+def expire_due_offers(sessions: sessionmaker[Session], now: datetime | None = None) -> int:
+    """The sweep's safety net for expiry jobs that never ran."""
+    with sessions() as session:
+        return len(offers.expire_due(session, now or utcnow()))

@@ -1,0 +1,222 @@
+"""Database -> scheduler problem for one commune (the read half of the planning adapter).
+
+- Horizon: today and the next ``HORIZON_DAYS - 1`` days, local time (Asia/Ho_Chi_Minh).
+- Volunteers: active, not opted out; weekly shifts on each horizon day, minus "off" exceptions,
+  plus "extra" ones.
+- Requests: open, offered and scheduled ones of the commune. A new visit may start no earlier
+  than ``now + LEAD``; accepted, in-progress and coordinator-locked visits are locks.
+- ``previous``: the live assignments as a plan, for the solver's warm start.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from dispatch.catalogue import BY_KEY
+from dispatch.clock import LOCAL_TZ, local_to_utc
+from dispatch.models import Assignment, HelpRequest, Volunteer
+from dispatch.models.people import ExceptionKind
+from dispatch.states import FIXED_ASSIGNMENT_STATUSES, LIVE_ASSIGNMENT_STATUSES, RequestStatus
+from scheduler.types import (
+    Haversine,
+    Interval,
+    LatLon,
+    Lock,
+    Objective,
+    Plan,
+    Request,
+    Route,
+    Scenario,
+    Visit,
+)
+from scheduler.types import Volunteer as PlanVolunteer
+
+HORIZON_DAYS = 3
+LEAD = timedelta(minutes=30)  # time to read the SMS and get on the motorbike
+# Rural roads by motorbike: ~25 km/h door to door, roads 1.4x the straight line.
+TRAVEL = Haversine(speed_kmh=25.0, detour_factor=1.4)
+DEFAULT_VISIT_MIN = 45
+PLANNED_STATUSES = (RequestStatus.OPEN, RequestStatus.OFFERED, RequestStatus.SCHEDULED)
+
+
+@dataclass
+class Problem:
+    """A scenario plus what is needed to write the plan back."""
+
+    scenario: Scenario
+    previous: Plan | None
+    requests: dict[str, HelpRequest]  # scenario request id -> row
+    volunteers: dict[str, Volunteer]
+    live: dict[int, Assignment]  # request id -> its live (offered or fixed) assignment
+    locked_requests: set[int] = field(default_factory=set)
+
+
+def _day_shifts(volunteer: Volunteer, day: date) -> list[Interval]:
+    weekly = [(s.start_local, s.end_local) for s in volunteer.shifts if s.weekday == day.weekday()]
+    exceptions = [e for e in volunteer.exceptions if e.on_date == day]
+    extra = [
+        (e.start_local, e.end_local)
+        for e in exceptions
+        if e.kind == ExceptionKind.EXTRA and e.start_local and e.end_local
+    ]
+    result: list[Interval] = []
+    for start, end in weekly + extra:
+        pieces = [(start, end)]
+        for off in (e for e in exceptions if e.kind == ExceptionKind.OFF):
+            pieces = _subtract(pieces, off.start_local or time.min, off.end_local or time.max)
+        result += [Interval(local_to_utc(day, a), local_to_utc(day, b)) for a, b in pieces]
+    return sorted(result, key=lambda i: i.start)
+
+
+def _subtract(
+    pieces: list[tuple[time, time]], cut_start: time, cut_end: time
+) -> list[tuple[time, time]]:
+    out: list[tuple[time, time]] = []
+    for start, end in pieces:
+        if cut_end <= start or cut_start >= end:
+            out.append((start, end))
+            continue
+        if start < cut_start:
+            out.append((start, cut_start))
+        if cut_end < end:
+            out.append((cut_end, end))
+    return out
+
+
+def _windows(req: HelpRequest, earliest: datetime, horizon_end: datetime) -> tuple[Interval, ...]:
+    raw = [
+        (datetime.fromisoformat(w["start"]), datetime.fromisoformat(w["end"]))
+        for w in req.preferred_windows
+    ] or [(earliest, horizon_end)]
+    clipped = [(max(s, earliest), min(e, horizon_end)) for s, e in raw]
+    return tuple(Interval(s, e) for s, e in clipped if s < e)
+
+
+def _visit_minutes(req: HelpRequest) -> int:
+    kind = BY_KEY.get(req.kind)
+    return kind.minutes if kind else DEFAULT_VISIT_MIN
+
+
+def _fits(shifts: tuple[Interval, ...], start: datetime, end: datetime) -> int | None:
+    for index, shift in enumerate(shifts):
+        if shift.start <= start and end <= shift.end:
+            return index
+    return None
+
+
+def build_problem(session: Session, commune_code: str, now: datetime) -> Problem:
+    today = now.astimezone(LOCAL_TZ).date()
+    days = [today + timedelta(days=n) for n in range(HORIZON_DAYS)]
+    horizon_end = local_to_utc(days[-1] + timedelta(days=1), time.min)
+    earliest = now + LEAD
+
+    volunteer_rows = session.scalars(
+        select(Volunteer)
+        .where(
+            Volunteer.commune_code == commune_code,
+            Volunteer.active.is_(True),
+            Volunteer.opted_out.is_(False),
+        )
+        .options(selectinload(Volunteer.shifts), selectinload(Volunteer.exceptions))
+        .order_by(Volunteer.id)
+    ).all()
+    plan_volunteers: dict[str, PlanVolunteer] = {}
+    for v in volunteer_rows:
+        shifts = tuple(s for day in days for s in _day_shifts(v, day) if s.end > now)
+        if shifts:
+            plan_volunteers[f"v{v.id}"] = PlanVolunteer(
+                id=f"v{v.id}",
+                location=LatLon(v.home_lat, v.home_lon),
+                skills=v.planning_skills(),
+                shifts=shifts,
+                max_visits_per_shift=v.max_visits_per_shift,
+            )
+
+    request_rows = session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.commune_code == commune_code, HelpRequest.status.in_(PLANNED_STATUSES))
+        .options(selectinload(HelpRequest.assignments))
+        .order_by(HelpRequest.id)
+    ).all()
+
+    requests: list[Request] = []
+    locks: list[Lock] = []
+    routes: dict[tuple[str, int], list[Visit]] = defaultdict(list)
+    problem_requests: dict[str, HelpRequest] = {}
+    live: dict[int, Assignment] = {}
+    locked: set[int] = set()
+    for req in request_rows:
+        rid = f"r{req.id}"
+        current = next(
+            (a for a in reversed(req.assignments) if a.status in LIVE_ASSIGNMENT_STATUSES), None
+        )
+        fixed = current is not None and (
+            current.status in FIXED_ASSIGNMENT_STATUSES or current.locked
+        )
+        minutes = _visit_minutes(req)
+        if current is not None:
+            live[req.id] = current
+        if fixed:
+            assert current is not None
+            vid = f"v{current.volunteer_id}"
+            planned = plan_volunteers.get(vid)
+            shift = (
+                None if planned is None else _fits(planned.shifts, current.start_at, current.end_at)
+            )
+            if shift is None:
+                continue  # outside every shift in the horizon: the planner leaves it alone
+            windows: tuple[Interval, ...] = ()
+            locks.append(Lock(rid, vid, current.start_at))
+            locked.add(req.id)
+        else:
+            windows = _windows(req, earliest, horizon_end)
+            if not windows:
+                continue  # every window is already past: a coordinator must reschedule it
+        requests.append(
+            Request(
+                id=rid,
+                location=LatLon(req.lat, req.lon),
+                skills=req.required_skills(),
+                duration_min=minutes,
+                windows=windows,
+                priority=max(1, min(100, req.priority)),
+                received_at=req.created_at,
+            )
+        )
+        problem_requests[rid] = req
+        if current is not None:
+            planned = plan_volunteers.get(f"v{current.volunteer_id}")
+            shift = (
+                None if planned is None else _fits(planned.shifts, current.start_at, current.end_at)
+            )
+            if shift is not None:
+                routes[(f"v{current.volunteer_id}", shift)].append(
+                    Visit(rid, current.start_at, current.end_at)
+                )
+
+    scenario = Scenario(
+        name=f"{commune_code} {now.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
+        travel=TRAVEL,
+        volunteers=tuple(plan_volunteers.values()),
+        requests=tuple(requests),
+        locked=tuple(locks),
+        timezone="Asia/Ho_Chi_Minh",
+    )
+    previous = None
+    if routes:
+        previous = Plan(
+            scenario=scenario.name,
+            routes=tuple(
+                Route(vid, shift, tuple(sorted(visits, key=lambda v: v.start)))
+                for (vid, shift), visits in sorted(routes.items())
+            ),
+            unassigned=(),
+            objective=Objective(0, 0, 0.0),
+        )
+    volunteers = {f"v{v.id}": v for v in volunteer_rows}
+    return Problem(scenario, previous, problem_requests, volunteers, live, locked)
