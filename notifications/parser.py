@@ -1,0 +1,142 @@
+"""Read a free-text SMS from a resident or a volunteer.
+
+``parse_sms(text, gazetteer, today)`` returns exactly::
+
+    {"intent": "help_request"|"accept"|"decline"|"done"|"cancel"|"stop"|"start"|"help"|"unknown",
+     "kind": KEY|None, "commune": NAME|None, "hamlet": NAME|None,
+     "when": {"day": "YYYY-MM-DD"|None, "part": "morning"|"afternoon"|"evening"|None}}
+
+Pure: the gazetteer (commune -> hamlets, names as stored) and ``today`` are given. Text may
+come with or without diacritics, NFC or NFD, with shorthand (ko, k, dc, đc, e, a, c, giup,
+gium) and typos. The intent is read in this order: a keyword message (alone, polite words
+aside); a cancellation (huỷ, không cần nữa); "done" (xong, hoàn thành) when no kind of help
+is named; a request (a kind of help or a verb like giúp, cần, nhờ); a short yes/no answer;
+a message giving only a hamlet or a time (a dialogue answer) is a request too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from notifications.lexicon import (
+    Token,
+    expand,
+    find_kind,
+    find_phrase,
+    has_diacritics,
+    key_of,
+    osa_distance,
+    tokenize,
+)
+from notifications.places import Gazetteer, find_place
+from notifications.when import read_when
+
+INTENTS = (
+    "help_request",
+    "accept",
+    "decline",
+    "done",
+    "cancel",
+    "stop",
+    "start",
+    "help",
+    "unknown",
+)
+
+
+def _table(intent: str, *phrases: str) -> dict[str, str]:
+    return {" ".join(expand(key_of(p).split())): intent for p in phrases}
+
+
+# Whole-message keywords (after polite words are set aside).
+KEYWORDS: dict[str, str] = {
+    **_table("accept", "1", "ok", "có", "nhận", "đồng ý", "được", "dạ", "dạ nhận", "nhận việc",
+             "đồng ý nhận", "yes"),
+    **_table("decline", "2", "không", "ko", "bận", "bận rồi", "từ chối", "không nhận",
+             "không được", "không đi được", "no"),
+    **_table("done", "xong", "đã xong", "hoàn thành", "đã hoàn thành", "xong rồi"),
+    **_table("cancel", "huỷ", "huỷ hẹn", "huỷ lịch", "huỷ lịch hẹn", "không cần nữa"),
+    **_table("stop", "stop", "dừng", "ngừng", "dừng lại", "dừng nhắn tin", "dừng gửi tin",
+             "ngừng nhắn tin", "ngừng gửi tin", "huỷ đăng ký"),
+    **_table("start", "start", "bắt đầu", "đăng ký lại", "unstop"),
+    **_table("help", "help", "trợ giúp"),
+}  # fmt: skip
+POLITE = {
+    key_of(w) for w in "a ạ à nha nhé nhen ne nè oi ơi em e anh chi chị c rồi việc vậy ha".split()
+}
+REQUEST_VERBS = [key_of(p).split() for p in ("giúp", "cần", "nhờ", "hỗ trợ", "hướng dẫn")]
+ACCEPT_WORDS = {"1", "ok", "co", "nhan", "duoc", "da", "yes"}
+DECLINE_WORDS = {"2", "khong", "ban"}
+SHORT_ANSWER = 6  # words; longer texts are not yes/no answers
+
+
+def _keyword_intent(words: list[str]) -> str | None:
+    content = [w for w in words if w not in POLITE] or words
+    if content and content[0] in {"dung", "ngung"} and "tin" in content[1:5]:
+        return "stop"  # "dừng gửi tin nhắn nữa", "ngưng nhắn tin cho tôi"
+    core = " ".join(content)
+    if core in KEYWORDS:
+        return KEYWORDS[core]
+    if len(core) >= 5:
+        close = [k for k in KEYWORDS if len(k) >= 5 and osa_distance(core, k, 1) <= 1]
+        if len({KEYWORDS[k] for k in close}) == 1:
+            return KEYWORDS[close[0]]
+    return None
+
+
+def _yes_no(words: list[str]) -> str | None:
+    content = [w for w in words if w not in POLITE]
+    if not content or len(content) > SHORT_ANSWER:
+        return None
+    if content[-2:] == ["duoc", "khong"]:
+        return None  # "... được không": a question, not a refusal
+    if find_phrase(content, ["khong", "hieu"]) or find_phrase(content, ["khong", "biet"]):
+        return None  # "không hiểu / không biết": lost, not declining
+    if DECLINE_WORDS & set(content) or find_phrase(content, ["tu", "choi"]) is not None:
+        return "decline"
+    if ACCEPT_WORDS & set(content) or find_phrase(content, ["dong", "i"]) is not None:
+        return "accept"
+    return None
+
+
+def _intent(words: list[str], kind: str | None, has_place_or_time: bool) -> str:
+    keyword = _keyword_intent(words)
+    if keyword is not None:
+        return keyword
+    if "hui" in words or find_phrase(words, ["khong", "can", "nua"]) is not None:
+        return "cancel"
+    done = "xong" in words or find_phrase(words, ["hoan", "thanh"]) is not None
+    if done and kind is None:
+        return "done"
+    if kind is not None or any(find_phrase(words, verb) is not None for verb in REQUEST_VERBS):
+        return "help_request"
+    answer = _yes_no(words)
+    if answer is not None:
+        return answer
+    return "help_request" if has_place_or_time else "unknown"
+
+
+def parse_sms(
+    text: str, gazetteer: Gazetteer, today: date, *, default_commune: str | None = None
+) -> dict[str, object]:
+    """Parse one SMS; ``default_commune`` (the sender's, if known) breaks hamlet-name ties."""
+    tokens: list[Token] = tokenize(text)
+    keys = [t.key for t in tokens]
+    place = find_place(keys, gazetteer, default_commune)
+    when = read_when(tokens, today, accented=has_diacritics(text))
+    rest = [k for i, k in enumerate(keys) if i not in place.used and i not in when.used]
+    words = expand(rest)
+    kind = find_kind(words)
+    found_something = bool(place.commune or place.hamlet or when.day or when.part)
+    if _keyword_intent(words) is not None:
+        kind = None  # a keyword message (STOP, nhận...) names no kind of help
+    return {
+        "intent": _intent(words, kind, found_something),
+        "kind": kind,
+        "commune": place.commune,
+        "hamlet": place.hamlet,
+        "when": {
+            "day": when.day.isoformat() if when.day else None,
+            "part": when.part,
+        },
+    }

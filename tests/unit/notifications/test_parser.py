@@ -1,0 +1,103 @@
+import json
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bench.parser_accuracy import CORPUS, FIELDS, evaluate
+from notifications.parser import INTENTS, parse_sms
+
+DATA = Path(__file__).resolve().parents[2] / "data"
+GAZETTEER = json.loads((DATA / "demo_gazetteer.json").read_text(encoding="utf-8"))
+TUESDAY = date(2026, 12, 1)
+
+
+def parse(text: str, today: date = TUESDAY) -> dict:
+    return parse_sms(text, GAZETTEER, today)
+
+
+@pytest.mark.parametrize("corpus", [CORPUS, DATA / "sms_holdout.jsonl"], ids=["corpus", "holdout"])
+def test_accuracy_per_field_is_at_least_95_percent(corpus):
+    result = evaluate(corpus)
+    assert result["messages"] >= (300 if corpus == CORPUS else 90)
+    low = {f: a for f, a in result["accuracy"].items() if a < 0.95}
+    assert not low, (low, [m for m in result["misses"] if m[1] in low][:10])
+
+
+def test_corpus_is_varied():
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    nfd = sum(unicodedata.normalize("NFC", r["text"]) != r["text"] for r in rows)
+    plain = sum(r["text"].isascii() for r in rows)
+    assert len(rows) >= 300 and nfd >= 15 and plain >= 100
+    assert {r["expected"]["intent"] for r in rows} == set(INTENTS)
+    assert len({r["expected"]["kind"] for r in rows}) == 9  # the 8 kinds and none
+    assert set(FIELDS) == {"intent", "kind", "commune", "hamlet", "day", "part"}
+
+
+def test_output_shape_is_exact():
+    got = parse("giup cai vneid, ap Minh Thuan B, sang mai")
+    assert got == {
+        "intent": "help_request",
+        "kind": "vneid",
+        "commune": "U Minh Thượng",
+        "hamlet": "Minh Thuận B",
+        "when": {"day": "2026-12-02", "part": "morning"},
+    }
+    assert json.loads(json.dumps(got)) == got
+
+
+def test_nfd_nfc_and_plain_text_parse_the_same():
+    text = "Giúp tôi cài VNeID, ấp Xẻo Đước, chiều thứ 5"
+    nfc = parse(text)
+    assert parse(unicodedata.normalize("NFD", text)) == nfc
+    assert parse("giup toi cai vneid, ap xeo duoc, chieu thu 5") == nfc
+    assert nfc["hamlet"] == "Xẻo Đước" and nfc["when"] == {"day": "2026-12-03", "part": "afternoon"}
+
+
+@pytest.mark.parametrize(
+    "text,intent",
+    [
+        ("1", "accept"), ("CO", "accept"), ("ok", "accept"), ("NHAN", "accept"),
+        ("Đồng ý", "accept"), ("2", "decline"), ("KHONG", "decline"), ("ko", "decline"),
+        ("BAN", "decline"), ("tu choi", "decline"), ("XONG", "done"), ("Đã xong", "done"),
+        ("HOAN THANH", "done"), ("HUY", "cancel"), ("huỷ hẹn", "cancel"), ("STOP", "stop"),
+        ("dừng", "stop"), ("NGUNG", "stop"), ("START", "start"), ("Bắt đầu", "start"),
+        ("HELP", "help"), ("trợ giúp", "help"), ("alo", "unknown"),
+    ],
+)  # fmt: skip
+def test_keywords_alone_any_case_and_accents(text, intent):
+    assert parse(text)["intent"] == intent
+    assert parse(text.lower())["intent"] == intent
+    assert parse(text.upper())["intent"] == intent
+
+
+def test_hamlet_numbers_and_days_are_not_read_as_answers():
+    assert parse("ap 2")["intent"] == "help_request"
+    assert parse("thu 2")["when"]["day"] == "2026-12-07"
+
+
+def test_unaccented_toi_is_i_unless_a_day_follows():
+    assert parse("toi can giup cai zalo")["when"]["part"] is None
+    assert parse("cai zalo toi mai")["when"] == {"day": "2026-12-02", "part": "evening"}
+    assert parse("Tôi cần cài Zalo, tối nay")["when"] == {"day": "2026-12-01", "part": "evening"}
+
+
+def test_same_weekday_means_next_week_and_dates_roll_into_next_year():
+    assert parse("thu 3")["when"]["day"] == "2026-12-08"
+    assert parse("sang 2/1", date(2026, 12, 28))["when"]["day"] == "2027-01-02"
+    assert parse("thu 5 tuan sau")["when"]["day"] == "2026-12-10"
+
+
+def test_partial_hamlet_names_only_the_commune():
+    assert parse("o ap minh thuan")["commune"] == "U Minh Thượng"
+    assert parse("o ap minh thuan")["hamlet"] is None
+    assert parse("ap xeo")["commune"] is None  # Xẻo Đước and Xẻo Nhàu are in two communes
+
+
+def test_gazetteer_is_data_and_ties_use_the_default_commune():
+    gazetteer = {"Xã Một": ["Ấp Chợ", "Bình An"], "Xã Hai": ["Ấp Chợ", "Tân Lập"]}
+    assert parse_sms("ap cho", gazetteer, TUESDAY)["hamlet"] is None
+    got = parse_sms("ap cho", gazetteer, TUESDAY, default_commune="Xã Hai")
+    assert (got["commune"], got["hamlet"]) == ("Xã Hai", "Ấp Chợ")
+    assert parse_sms("tan lap", gazetteer, TUESDAY)["commune"] == "Xã Hai"
