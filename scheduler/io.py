@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 _SCENARIO = Reader(ScenarioError)
+ABSENT = object()  # marks an optional field left out, unlike one present as null
 HALF_EARTH_KM = math.pi * EARTH_RADIUS_KM  # the longest great-circle distance
 
 
@@ -74,7 +75,7 @@ def parse_scenario(data: object) -> Scenario:
         r.fail("version", f"unsupported version {show(version)} (expected 1)")
     name = r.string(r.field(top, "name", ""), "name")
     timezone = None
-    if top.get("timezone") is not None:
+    if "timezone" in top:
         timezone = r.string(top["timezone"], "timezone", nonempty=True)
         try:
             ZoneInfo(timezone)
@@ -91,8 +92,7 @@ def parse_scenario(data: object) -> Scenario:
         for i, item in enumerate(r.array(r.field(top, "requests", ""), "requests"))
     )
     _unique_ids("requests", [q.id for q in requests])
-    locked_raw = top.get("locked")
-    locked = () if locked_raw is None else _locks(locked_raw)
+    locked = _locks(top["locked"]) if "locked" in top else ()
     scenario = Scenario(
         name=name,
         travel=travel,
@@ -189,27 +189,28 @@ def _identified(value: object, array: str, index: int) -> tuple[dict[str, object
 def _volunteer(value: object, index: int, travel: Travel) -> Volunteer:
     r = _SCENARIO
     obj, ident, path = _identified(value, "volunteers", index)
-    max_visits = obj.get("max_visits_per_shift")
-    capacity = obj.get("capacity")
+    # Optional fields may be left out; present, they must have the right type (null too).
+    max_visits = obj.get("max_visits_per_shift", ABSENT)
+    capacity = obj.get("capacity", ABSENT)
     return Volunteer(
         id=ident,
         location=_location(r.field(obj, "location", path), join(path, "location"), travel),
         skills=frozenset(r.strings(r.field(obj, "skills", path), join(path, "skills"))),
         shifts=_intervals(r.field(obj, "shifts", path), join(path, "shifts")),
         max_visits_per_shift=None
-        if max_visits is None
+        if max_visits is ABSENT
         else r.integer(max_visits, join(path, "max_visits_per_shift")),
-        capacity=None if capacity is None else r.number(capacity, join(path, "capacity")),
+        capacity=None if capacity is ABSENT else r.number(capacity, join(path, "capacity")),
     )
 
 
 def _request(value: object, index: int, travel: Travel) -> Request:
     r = _SCENARIO
     obj, ident, path = _identified(value, "requests", index)
-    windows = obj.get("windows")
-    priority = obj.get("priority")
-    demand = obj.get("demand")
-    received = obj.get("received_at")
+    windows = obj.get("windows", ABSENT)
+    priority = obj.get("priority", ABSENT)
+    demand = obj.get("demand", ABSENT)
+    received = obj.get("received_at", ABSENT)
     return Request(
         id=ident,
         location=_location(r.field(obj, "location", path), join(path, "location"), travel),
@@ -219,12 +220,12 @@ def _request(value: object, index: int, travel: Travel) -> Request:
             join(path, "duration_min"),
             maximum=MAX_SECONDS / 60,
         ),
-        windows=() if windows is None else _intervals(windows, join(path, "windows")),
+        windows=() if windows is ABSENT else _intervals(windows, join(path, "windows")),
         priority=1
-        if priority is None
+        if priority is ABSENT
         else r.integer(priority, join(path, "priority"), minimum=1, maximum=100),
-        demand=1.0 if demand is None else r.number(demand, join(path, "demand")),
-        received_at=None if received is None else r.time(received, join(path, "received_at")),
+        demand=1.0 if demand is ABSENT else r.number(demand, join(path, "demand")),
+        received_at=None if received is ABSENT else r.time(received, join(path, "received_at")),
     )
 
 

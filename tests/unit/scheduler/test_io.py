@@ -178,6 +178,11 @@ BAD_SMALL: list[tuple[str, Callable[[Doc], None], list[str]]] = [
         ['locked[1](request="r3")', "clashes", "v1"],
     ),
     ("locked not array", put("locked", {}), ["locked", "array"]),
+    ("capacity null", put("volunteers.0.capacity", None), [V1, "capacity", "got null"]),
+    ("windows null", put("requests.0.windows", None), [R1, "windows", "got null"]),
+    ("priority null", put("requests.0.priority", None), [R1, "priority", "got null"]),
+    ("timezone null", put("timezone", None), ["timezone", "got null"]),
+    ("locked null", put("locked", None), ["locked", "got null"]),
 ]
 
 
