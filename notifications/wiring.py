@@ -19,7 +19,7 @@ SANDBOX_DEFAULT_URL = "http://127.0.0.1:8025"
 
 _lock = threading.Lock()
 _installed: dict[str, SmsChannel] | None = None
-_cache: dict[tuple[int, str], SmsChannel] = {}
+_cache: dict[tuple[str, TwilioSettings, str], SmsChannel] = {}
 _backoff_scale = 1.0
 
 
@@ -70,7 +70,7 @@ def channel_for(settings: Settings, name: str) -> SmsChannel:
             if name in _installed:
                 return _installed[name]
             raise LookupError(f"no SMS channel {name!r} installed")
-        key = (id(settings), name)
+        key = (settings.public_url, twilio_settings(settings), name)
         if key not in _cache:
             _cache[key] = _build(settings, name)
         return _cache[key]

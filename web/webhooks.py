@@ -51,13 +51,13 @@ def _receive(inbound: InboundSms) -> None:
     """Store and act on one inbound SMS, then hand its replies to the message queue."""
     from notifications.inbound import receive
     from notifications.outbound import enqueue_delivery
-    from web.runtime import queues
+    from web.database import runtime
 
     received = receive(db(), _settings(), inbound)
     if not received.replies:
         return
     try:
-        enqueue_delivery(queues(), received.replies)
+        enqueue_delivery(runtime().queues, received.replies)
     except redis.RedisError as error:  # stored and committed: the worker's sweep sends them
         current_app.logger.warning("replies left for the sweep: %s", error)
 
