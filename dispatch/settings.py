@@ -27,6 +27,14 @@ class TwilioSettings:
 
 
 @dataclass(frozen=True)
+class AndroidGatewaySettings:
+    url: str  # the phone's local API or the cloud server, e.g. https://api.sms-gate.app/3rdparty/v1
+    login: str
+    password: str
+    signing_key: str | None  # HMAC key of the phone's signed webhooks
+
+
+@dataclass(frozen=True)
 class Settings:
     instance_path: Path
     database_url: str
@@ -40,6 +48,7 @@ class Settings:
     timezone: str = "Asia/Ho_Chi_Minh"
     # Partner API tokens: token -> partner name (DOORSTEP_API_TOKENS="name:token,name2:token2").
     api_tokens: Mapping[str, str] = field(default_factory=dict)
+    android_gateway: AndroidGatewaySettings | None = None  # None: no gateway phone
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -134,7 +143,21 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         offer_timeout_minutes=int(offer_timeout),
         replan_debounce_seconds=_positive_number(env, "DOORSTEP_REPLAN_DEBOUNCE_SECONDS", "2"),
         api_tokens=_api_tokens(env.get("DOORSTEP_API_TOKENS", "")),
+        android_gateway=_android_gateway(env),
     )
+
+
+def _android_gateway(env: Mapping[str, str]) -> AndroidGatewaySettings | None:
+    url = env.get("ANDROID_GATEWAY_URL", "").strip()
+    login = env.get("ANDROID_GATEWAY_LOGIN", "").strip()
+    password = env.get("ANDROID_GATEWAY_PASSWORD", "").strip()
+    if not url and not login and not password:
+        return None
+    if not url or not password:
+        raise SettingsError("ANDROID_GATEWAY_URL and ANDROID_GATEWAY_PASSWORD must be set together")
+    _check_url("ANDROID_GATEWAY_URL", url, ("http", "https"))
+    key = env.get("ANDROID_GATEWAY_SIGNING_KEY", "").strip() or None
+    return AndroidGatewaySettings(url.rstrip("/"), login, password, key)
 
 
 def _api_tokens(raw: str) -> dict[str, str]:
