@@ -64,3 +64,6 @@ class Team(Base):
     commune_code: Mapped[str] = mapped_column(ForeignKey("commune.code"), index=True)
     hamlet_code: Mapped[str | None] = mapped_column(ForeignKey("hamlet.code"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+
+    commune: Mapped[Commune] = relationship()
+    hamlet: Mapped[Hamlet | None] = relationship()
