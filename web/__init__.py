@@ -35,6 +35,8 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         VOLUNTEER_SESSION_MINUTES=8 * 60,
         RATE_LIMITS_ENABLED=True,
+        API_TOKENS=dict(settings.api_tokens),
+        ESCALATION_WAITING_HOURS=2,
     )
     if overrides:
         app.config.update(overrides)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
@@ -95,13 +95,16 @@ def enforce(bucket: str, identity: str, limit: int, window_s: int) -> None:
         raise RateLimited(window_s)
 
 
-def _too_many(error: RateLimited) -> tuple[str, int, dict[str, str]]:
+def _too_many(error: RateLimited) -> tuple[Any, int, dict[str, str]]:
+    headers = {"Retry-After": str(error.retry_after_s)}
+    if request.path.startswith("/api/"):
+        return jsonify(error="too many calls"), 429, headers
     minutes = max(1, error.retry_after_s // 60)
     message = _(
         "Too many attempts. Please wait %(minutes)d minutes and try again.", minutes=minutes
     )
     page = render_template("error.html", title=_("Please wait"), message=message)
-    return page, 429, {"Retry-After": str(error.retry_after_s)}
+    return page, 429, headers
 
 
 def init_app(app: Flask) -> None:

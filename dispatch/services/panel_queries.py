@@ -179,3 +179,22 @@ def dashboard(session: Session, communes: list[str], start: datetime, end: datet
         if commune is not None:
             figures.segments_by_commune[commune] = int(total or 0)
     return figures
+
+
+def commune_assignments(session: Session, commune_code: str, day: date) -> list[Assignment]:
+    """Live and finished visits of one commune on the local ``day``, in time order."""
+    start, end = local_to_utc(day, time(0)), local_to_utc(day + timedelta(days=1), time(0))
+    return list(
+        session.scalars(
+            select(Assignment)
+            .join(HelpRequest, Assignment.request_id == HelpRequest.id)
+            .where(
+                HelpRequest.commune_code == commune_code,
+                Assignment.status.in_(BOARD_STATUSES),
+                Assignment.start_at >= start,
+                Assignment.start_at < end,
+            )
+            .options(selectinload(Assignment.request), selectinload(Assignment.volunteer))
+            .order_by(Assignment.start_at, Assignment.id)
+        )
+    )

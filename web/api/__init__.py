@@ -5,3 +5,5 @@ from __future__ import annotations
 from flask import Blueprint
 
 bp = Blueprint("api", __name__)
+
+from web.api import views  # noqa: E402,F401  (routes register on import)

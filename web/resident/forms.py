@@ -7,7 +7,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -59,12 +66,14 @@ class TimeChoiceMixin:
     days = MultiCheckboxField(_l("Which days suit you?"), choices=[], validate_choice=True)
     parts = MultiCheckboxField(
         _l("Which part of the day?"),
-        choices=[(key, label) for key, (_s, _e, label) in DAY_PARTS.items()],
+        choices=[SelectChoice(key, label) for key, (_s, _e, label) in DAY_PARTS.items()],
         validate_choice=True,
     )
 
     def set_day_choices(self, today: date, day_label: Any) -> None:
-        self.days.choices = [(d.isoformat(), day_label(d)) for d in upcoming_days(today)]  # type: ignore[attr-defined]
+        self.days.choices = [
+            SelectChoice(d.isoformat(), day_label(d)) for d in upcoming_days(today)
+        ]  # type: ignore[attr-defined]
 
     def windows(self, today: date) -> list[dict[str, str]]:
         """Preferred windows as ISO-8601 local times with offset; [] means any time."""

@@ -15,6 +15,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import SelectChoice
 
 from dispatch.catalogue import KINDS
 from dispatch.clock import to_local, utcnow
@@ -54,16 +55,18 @@ def _request_form() -> tuple[RequestForm, list[Hamlet]]:
     communes = list(session.scalars(select(Commune).order_by(Commune.name)))
     hamlets = list(session.scalars(select(Hamlet).order_by(Hamlet.name)))
     form = RequestForm()
-    form.commune.choices = [("", _("Choose your commune"))] + [(c.code, c.name) for c in communes]
-    form.hamlet.choices = [("", "")] + [(h.code, h.name) for h in hamlets]
-    form.kind.choices = [(k.key, kind_label(k.key)) for k in KINDS]
+    form.commune.choices = [SelectChoice("", _("Choose your commune"))] + [
+        SelectChoice(c.code, c.name) for c in communes
+    ]
+    form.hamlet.choices = [SelectChoice("", "")] + [SelectChoice(h.code, h.name) for h in hamlets]
+    form.kind.choices = [SelectChoice(k.key, kind_label(k.key)) for k in KINDS]
     form.set_day_choices(_today(), _day_label)
     return form, hamlets
 
 
 def _check_places(form: RequestForm, hamlets: list[Hamlet]) -> bool:
     """The commune exists and the hamlet is one of its hamlets."""
-    commune_codes = {code for code, _label in form.commune.choices if code}  # type: ignore[union-attr,misc]
+    commune_codes = {choice.value for choice in form.commune.choices or [] if choice.value}
     if form.commune.data not in commune_codes:
         form.commune.errors = [_("Please choose your commune.")]
         return False

@@ -1,0 +1,243 @@
+"""/api/v1: bearer-token auth, submit a request, read its status, list a commune's visits.
+
+JSON in, JSON out; every error is ``{"error": ..., "fields": {...}}`` with the status code the
+OpenAPI document names. The API never reads the session cookie (it is CSRF-exempt for that
+reason), and each token is rate limited.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app, g, jsonify, request, url_for
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from dispatch.catalogue import BY_KEY
+from dispatch.clock import to_local, utcnow
+from dispatch.models import Assignment, Commune, Hamlet, HelpRequest
+from dispatch.services import requests as request_service
+from dispatch.services.errors import DomainError
+from dispatch.services.panel_queries import commune_assignments
+from dispatch.services.windows import TimeWindow
+from dispatch.states import IllegalTransition
+from notifications.phone import InvalidPhone, parse_phone
+from web.api import bp
+from web.api.openapi import document
+from web.database import db
+from web.helpers import first_name
+from web.ratelimit import enforce
+
+CALLS_PER_TOKEN_PER_MINUTE = 120
+PUBLIC_ENDPOINTS = {"api.openapi"}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, error: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(error)
+        self.status, self.error, self.fields = status, error, fields or {}
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> tuple[Response, int]:
+    body: dict[str, Any] = {"error": error.error}
+    if error.fields:
+        body["fields"] = error.fields
+    return jsonify(body), error.status
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> tuple[Response, int]:
+    return jsonify(error=error.name), error.code or 500
+
+
+def _partner() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    found = None
+    for known, partner in current_app.config.get("API_TOKENS", {}).items():
+        if hmac.compare_digest(known.encode(), token.strip().encode()):
+            found = partner
+    return found
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return
+    partner = _partner()
+    if partner is None:
+        raise ApiError(401, "missing or wrong bearer token")
+    g.partner = partner
+    enforce("api-token", partner, CALLS_PER_TOKEN_PER_MINUTE, 60)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(document())
+
+
+def _iso(value: datetime) -> str:
+    return to_local(value).isoformat(timespec="seconds")
+
+
+def _request_json(req: HelpRequest, duplicate: bool | None = None) -> dict[str, Any]:
+    live = req.live_assignment()
+    visit = None
+    if live is not None:
+        visit = {
+            "start": _iso(live.start_at),
+            "end": _iso(live.end_at),
+            "volunteer_first_name": first_name(live.volunteer.name),
+            "status": str(live.status),
+        }
+    body: dict[str, Any] = {
+        "reference": req.reference,
+        "status": str(req.status),
+        "kind": req.kind,
+        "commune": req.commune_code,
+        "hamlet": req.hamlet_code,
+        "created_at": _iso(req.created_at),
+        "visit": visit,
+        "status_url": url_for("resident.status", token=req.status_token, _external=True),
+    }
+    if duplicate is not None:
+        body["duplicate"] = duplicate
+    return body
+
+
+def _text(body: dict[str, Any], name: str, limit: int, fields: dict[str, str]) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        fields[name] = f"must be a string of at most {limit} characters"
+        return None
+    return value.strip()
+
+
+def _windows(raw: Any, fields: dict[str, str]) -> tuple[TimeWindow, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or len(raw) > 28:
+        fields["windows"] = "must be a list of at most 28 {start, end} objects"
+        return ()
+    windows = []
+    for item in raw:
+        try:
+            start = datetime.fromisoformat(item["start"])
+            end = datetime.fromisoformat(item["end"])
+        except (TypeError, KeyError, ValueError):
+            fields["windows"] = "each window needs ISO 8601 start and end"
+            return ()
+        if start.tzinfo is None or end.tzinfo is None or end <= start:
+            fields["windows"] = "each window needs a time zone and must end after it starts"
+            return ()
+        windows.append(TimeWindow(start, end))
+    return tuple(windows)
+
+
+def _parse_submit(body: Any) -> request_service.SubmitRequest:
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    fields: dict[str, str] = {}
+    unknown = set(body) - {
+        "phone",
+        "kind",
+        "commune",
+        "hamlet",
+        "name",
+        "note",
+        "language",
+        "windows",
+    }
+    for name in sorted(unknown):
+        fields[name] = "unknown field"
+    phone_raw = _text(body, "phone", 32, fields) or ""
+    try:
+        phone = parse_phone(phone_raw).e164
+    except InvalidPhone as error:
+        fields.setdefault("phone", str(error))
+        phone = ""
+    kind = body.get("kind")
+    if kind not in BY_KEY:
+        fields["kind"] = f"must be one of {', '.join(BY_KEY)}"
+    commune = _text(body, "commune", 16, fields) or ""
+    if not commune or db().get(Commune, commune) is None:
+        fields.setdefault("commune", "unknown commune code")
+    hamlet = _text(body, "hamlet", 24, fields)
+    if hamlet:
+        found = db().get(Hamlet, hamlet)
+        if found is None or found.commune_code != commune:
+            fields["hamlet"] = "unknown hamlet code for this commune"
+    language = body.get("language", "vi")
+    if language not in ("vi", "en", "km"):
+        fields["language"] = "must be vi, en or km"
+    name = _text(body, "name", 120, fields)
+    note = _text(body, "note", 1000, fields) or ""
+    windows = _windows(body.get("windows"), fields)
+    if fields:
+        raise ApiError(400, "invalid request", fields)
+    return request_service.SubmitRequest(
+        phone=phone,
+        kind=str(kind),
+        commune_code=commune,
+        channel="api",
+        hamlet_code=hamlet or None,
+        text=note,
+        name=name or None,
+        language=str(language),
+        preferred_windows=windows,
+        actor=f"partner:{g.partner}",
+    )
+
+
+@bp.post("/requests")
+def submit() -> tuple[Response, int]:
+    command = _parse_submit(request.get_json(silent=True))
+    try:
+        result = request_service.submit(db(), command, utcnow())
+    except (DomainError, IllegalTransition) as error:
+        raise ApiError(400, str(error)) from None
+    body = _request_json(result.request, duplicate=not result.created)
+    return jsonify(body), 201 if result.created else 200
+
+
+@bp.get("/requests/<reference>")
+def read(reference: str) -> Response:
+    req = db().scalar(select(HelpRequest).where(HelpRequest.reference == reference.upper()))
+    if req is None:
+        raise ApiError(404, "no such request")
+    return jsonify(_request_json(req))
+
+
+def _assignment_json(a: Assignment) -> dict[str, Any]:
+    return {
+        "reference": a.request.reference,
+        "kind": a.request.kind,
+        "hamlet": a.request.hamlet_code,
+        "start": _iso(a.start_at),
+        "end": _iso(a.end_at),
+        "status": str(a.status),
+        "volunteer_first_name": first_name(a.volunteer.name),
+    }
+
+
+@bp.get("/communes/<code>/assignments")
+def assignments(code: str) -> Response:
+    if db().get(Commune, code) is None:
+        raise ApiError(404, "no such commune")
+    raw_day = request.args.get("date")
+    try:
+        day = date.fromisoformat(raw_day) if raw_day else to_local(utcnow()).date()
+    except ValueError:
+        raise ApiError(400, "date must be YYYY-MM-DD", {"date": "not a date"}) from None
+    rows = commune_assignments(db(), code, day)
+    return jsonify(
+        commune=code, date=day.isoformat(), assignments=[_assignment_json(a) for a in rows]
+    )
