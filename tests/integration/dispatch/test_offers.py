@@ -198,3 +198,28 @@ def test_reschedule_keeps_a_fitting_visit_and_drops_one_that_does_not(
         "assignment.withdrawn",
         "request.rescheduled",
     ]
+
+
+def test_failed_event_write_rolls_back_the_answer(
+    db_session: Session, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dispatch.services.offers as offers_module
+
+    req = _request(db_session, world)
+    a = _offer(db_session, world, req)
+    events_before = event_types(db_session)
+    audits_before = audit_actions(db_session)
+
+    def broken_record(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("outbox unavailable")
+
+    monkeypatch.setattr(offers_module.outbox, "record", broken_record)
+    with pytest.raises(RuntimeError):
+        accept(db_session, AcceptOffer(a.id, actor="v"), NOW)
+    monkeypatch.undo()
+
+    db_session.expire_all()
+    assert db_session.get(Assignment, a.id).status is A.OFFERED  # type: ignore[union-attr]
+    assert db_session.get(HelpRequest, req.id).status is R.OFFERED  # type: ignore[union-attr]
+    assert event_types(db_session) == events_before
+    assert audit_actions(db_session) == audits_before

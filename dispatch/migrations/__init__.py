@@ -1,0 +1,1 @@
+"""Alembic migrations (run with ``dispatch.db.upgrade(url)`` or ``doorstep db upgrade``)."""
