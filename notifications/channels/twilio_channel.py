@@ -135,7 +135,9 @@ class TwilioChannel:
             raise classify_network_error(error) from error
 
     def reconcile(self, our_id: str, to: str, body: str, since: datetime) -> ProviderMessage | None:
-        # DateSent is day-granular at Twilio; filter precisely on date_created here.
+        # DateSent is day-granular at Twilio; filter precisely on date_created here, whose
+        # RFC 2822 form has whole seconds.
+        since = since.replace(microsecond=0)
         try:
             candidates = self.client.messages.list(
                 to=to, date_sent_after=since - timedelta(days=1), limit=200
