@@ -63,8 +63,12 @@ HALF_EARTH_KM = math.pi * EARTH_RADIUS_KM  # the longest great-circle distance
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; every problem is a ``ScenarioError``."""
-    return parse_scenario(load_json(path, ScenarioError, "scenario"))
+    """Read and validate a scenario file; every problem is a ``ScenarioError`` naming the file."""
+    data = load_json(path, ScenarioError, "scenario")
+    try:
+        return parse_scenario(data)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: {exc}") from None
 
 
 def parse_scenario(data: object) -> Scenario:

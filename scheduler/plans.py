@@ -85,8 +85,12 @@ def plan_to_dict(plan: Plan, *, tz: tzinfo | None = None) -> dict[str, Any]:
 
 
 def load_plan(path: str | Path) -> Plan:
-    """Read and validate a plan file; every problem is a ``PlanError``."""
-    return parse_plan(load_json(path, PlanError, "plan"))
+    """Read and validate a plan file; every problem is a ``PlanError`` naming the file."""
+    data = load_json(path, PlanError, "plan")
+    try:
+        return parse_plan(data)
+    except PlanError as exc:
+        raise PlanError(f"{path}: {exc}") from None
 
 
 def parse_plan(data: object) -> Plan:

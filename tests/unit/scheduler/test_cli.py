@@ -84,6 +84,7 @@ def test_bad_scenario_exits_2_names_field_and_id_writes_nothing(tmp_path: Path) 
     )
     assert done.returncode == 2
     line = one_line(done.stderr)
+    assert line.startswith(f"doorstep plan: {tmp_path / 'bad.json'}: requests[1](id=")
     assert 'requests[1](id="r2").windows[0].end' in line and "oops" in line
     assert done.stdout == ""
     assert not out.exists()
@@ -131,6 +132,7 @@ def test_bad_previous_plan(tmp_path: Path, capsys: Any) -> None:
     out = tmp_path / "plan.json"
     assert main([str(EXAMPLE), "-o", str(out), "--previous", str(previous)]) == 2
     line = one_line(capsys.readouterr().err)
+    assert line.startswith(f"doorstep plan: {previous}: routes[0](volunteer=")
     assert 'routes[0](volunteer="v1").visits[1](request="r6").start' in line
     assert not out.exists()
 
