@@ -72,6 +72,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
 
 def parse_scenario(data: object) -> Scenario:
+    """A validated ``Scenario`` from parsed JSON, or ``ScenarioError`` for the first fault."""
     r = _SCENARIO
     top = r.obj(data, "")
     version = r.field(top, "version", "")
