@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
+from dispatch.errors import DomainError
 
-class IllegalTransition(Exception):
+
+class IllegalTransition(DomainError):
     """A status change that the transition table does not allow."""
 
     def __init__(self, what: str, current: str, target: str) -> None:

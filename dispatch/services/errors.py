@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from dispatch.catalogue import UnknownKind
+from dispatch.errors import DomainError
 from dispatch.states import IllegalTransition
-
-
-class DomainError(Exception):
-    """Base of every error a service raises on purpose."""
 
 
 class NotFound(DomainError):

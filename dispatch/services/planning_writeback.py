@@ -29,7 +29,6 @@ from dispatch.services.unit import assignment_snapshot, audit, transaction
 from dispatch.states import (
     LIVE_ASSIGNMENT_STATUSES,
     AssignmentStatus,
-    IllegalTransition,
     RequestStatus,
     transition,
 )
@@ -152,7 +151,7 @@ def apply_plan_changes(session: Session, cmd: ApplyPlan, now: datetime) -> PlanA
                 # A savepoint per change: a stale one is undone alone, the rest still land.
                 with session.begin_nested():
                     _apply_one(session, cmd, change, now, result)
-            except (DomainError, IllegalTransition) as exc:
+            except DomainError as exc:  # IllegalTransition included
                 result.skipped.append((change, str(exc)))
     return result
 

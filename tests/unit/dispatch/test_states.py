@@ -74,3 +74,12 @@ def test_string_values_are_stable() -> None:
         "cancelled",
     ]
     assert RequestStatus("offered") is RequestStatus.OFFERED
+
+
+def test_illegal_transition_is_a_domain_error() -> None:
+    from dispatch.errors import DomainError
+    from dispatch.services import DomainError as ServicesDomainError
+
+    assert ServicesDomainError is DomainError
+    with pytest.raises(DomainError):
+        transition(RequestStatus.DONE, RequestStatus.OPEN)
