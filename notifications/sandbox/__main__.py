@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         auth_token=args.auth_token,
         callback_delay_s=args.callback_delay,
         timeout_delay_s=args.timeout_delay,
+        quiet=False,
     )
     print(f"Twilio sandbox on {running.url} (account {args.account_sid})", flush=True)
     try:

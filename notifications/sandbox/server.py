@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from notifications.sandbox.app import create_sandbox_app
 from notifications.sandbox.store import SandboxState
@@ -14,6 +14,13 @@ from notifications.sandbox.store import SandboxState
 SANDBOX_ACCOUNT_SID = "AC" + "d00257e9" * 4
 SANDBOX_AUTH_TOKEN = "sandbox-auth-token-not-secret"
 SANDBOX_FROM_NUMBER = "+84900000000"
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No access log line per request (tests send hundreds; threads outlive captures)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 @dataclass
@@ -41,6 +48,7 @@ def start_sandbox(
     auth_token: str = SANDBOX_AUTH_TOKEN,
     callback_delay_s: float = 0.05,
     timeout_delay_s: float = 3.0,
+    quiet: bool = True,
 ) -> RunningSandbox:
     """Serve the sandbox in a daemon thread; ``port=0`` picks a free port (see ``.url``)."""
     state = SandboxState(
@@ -49,7 +57,10 @@ def start_sandbox(
         callback_delay_s=callback_delay_s,
         timeout_delay_s=timeout_delay_s,
     )
-    server = make_server(host, port, create_sandbox_app(state), threaded=True)
+    handler = QuietRequestHandler if quiet else WSGIRequestHandler
+    server = make_server(
+        host, port, create_sandbox_app(state), threaded=True, request_handler=handler
+    )
     thread = threading.Thread(
         target=server.serve_forever, args=(0.05,), name="twilio-sandbox", daemon=True
     )

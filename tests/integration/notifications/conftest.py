@@ -18,6 +18,7 @@ from notifications.sandbox import (
     RunningSandbox,
     start_sandbox,
 )
+from notifications.sandbox.server import QuietRequestHandler
 
 
 @dataclass
@@ -43,7 +44,7 @@ def callback_sink() -> Iterator[CallbackSink]:
             )
         return Response("", 204)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     sink.url = f"http://127.0.0.1:{server.port}"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()

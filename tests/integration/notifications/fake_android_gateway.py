@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from notifications.sandbox.server import QuietRequestHandler
+
 
 @dataclass
 class FakeGateway:
@@ -61,7 +63,9 @@ class FakeGateway:
 
 def start_fake_gateway(login: str, password: str):
     gateway = FakeGateway(login, password)
-    server = make_server("127.0.0.1", 0, gateway, threaded=True)
+    server = make_server(
+        "127.0.0.1", 0, gateway, threaded=True, request_handler=QuietRequestHandler
+    )
     gateway.url = f"http://127.0.0.1:{server.port}"
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
