@@ -8,9 +8,10 @@ from notifications.sandbox.server import (
     RunningSandbox,
     start_sandbox,
 )
-from notifications.sandbox.store import FAULTS, TIMEOUT_FAULT, SandboxState
+from notifications.sandbox.store import DELIVERY_FAULTS, FAULTS, TIMEOUT_FAULT, SandboxState
 
 __all__ = [
+    "DELIVERY_FAULTS",
     "FAULTS",
     "SANDBOX_ACCOUNT_SID",
     "SANDBOX_AUTH_TOKEN",

@@ -10,7 +10,13 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
-from notifications.sandbox.store import API_VERSION, FAULTS, TIMEOUT_FAULT, SandboxState
+from notifications.sandbox.store import (
+    API_VERSION,
+    DELIVERY_FAULTS,
+    FAULTS,
+    TIMEOUT_FAULT,
+    SandboxState,
+)
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _MESSAGES = f"/{API_VERSION}/Accounts/<account_sid>/Messages.json"
@@ -69,7 +75,8 @@ def create_message(account_sid: str) -> Response:
     if fault in FAULTS:
         http_status, code, text = FAULTS[fault]
         return twilio_error(http_status, code, text)
-    message = state.create(to, sender, body, service, form.get("StatusCallback"))
+    outcome = fault if fault in DELIVERY_FAULTS else None
+    message = state.create(to, sender, body, service, form.get("StatusCallback"), outcome)
     if fault == TIMEOUT_FAULT:
         time.sleep(state.timeout_delay_s)  # the client gives up before this answer
     answer = jsonify(message.to_json())
@@ -169,6 +176,16 @@ def all_messages() -> Response:
         row.update(history=list(m.history), status_callback=m.status_callback)
         rows.append(row)
     return jsonify(messages=rows)
+
+
+@admin_api.post("/messages/<sid>/callback")
+def replay_callback(sid: str) -> Response:
+    data = request.get_json(silent=True) or request.form
+    try:
+        _state().replay_callback(sid, data.get("status") or None)
+    except KeyError:
+        return twilio_error(404, 20404, f"no message {sid}")
+    return jsonify(ok=True)
 
 
 @admin_api.post("/inbound")

@@ -26,6 +26,11 @@ FAULTS: dict[str, tuple[int, int, str]] = {
     "21614": (400, 21614, "'To' number is not a valid mobile number"),
 }  # fmt: skip
 TIMEOUT_FAULT = "timeout"  # the message is created, but the answer comes too late
+# Faults of the carrier, after a successful create: the status path and its error code.
+DELIVERY_FAULTS: dict[str, tuple[list[str], int]] = {
+    "undelivered": (["sent", "undelivered"], 30003),  # unreachable handset
+    "failed": (["failed"], 30008),  # unknown error
+}
 
 
 def rfc2822(moment: datetime) -> str:
@@ -104,7 +109,7 @@ class SandboxState:
 
     # -- faults ---------------------------------------------------------------------------
     def add_fault(self, number: str, kind: str, times: int | None = None) -> None:
-        if kind not in FAULTS and kind != TIMEOUT_FAULT:
+        if kind not in FAULTS and kind != TIMEOUT_FAULT and kind not in DELIVERY_FAULTS:
             raise ValueError(f"unknown fault {kind!r}")
         with self.lock:
             self.faults.setdefault(number, []).append(Fault(kind, times))
@@ -128,7 +133,13 @@ class SandboxState:
 
     # -- messages -------------------------------------------------------------------------
     def create(
-        self, to: str, from_: str, body: str, service: str | None, callback: str | None
+        self,
+        to: str,
+        from_: str,
+        body: str,
+        service: str | None,
+        callback: str | None,
+        outcome: str | None = None,
     ) -> SandboxMessage:
         now = datetime.now(UTC)
         message = SandboxMessage(
@@ -147,7 +158,7 @@ class SandboxState:
         message.history.append(message.status)
         with self.lock:
             self.messages.append(message)
-        self._start_progress(message)
+        self._start_progress(message, outcome)
         return message
 
     def record_inbound(self, from_: str, to: str, body: str) -> SandboxMessage:
@@ -176,14 +187,14 @@ class SandboxState:
             self.callback_log.clear()
 
     # -- status progress and callbacks ----------------------------------------------------
-    def _start_progress(self, message: SandboxMessage) -> None:
-        thread = threading.Thread(target=self._progress, args=(message,), daemon=True)
+    def _start_progress(self, message: SandboxMessage, outcome: str | None) -> None:
+        thread = threading.Thread(target=self._progress, args=(message, outcome), daemon=True)
         with self.lock:
             self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
-    def _progress(self, message: SandboxMessage) -> None:
-        statuses = ["sent", "delivered"]
+    def _progress(self, message: SandboxMessage, outcome: str | None) -> None:
+        statuses, error_code = DELIVERY_FAULTS.get(outcome or "", (["sent", "delivered"], None))
         self._callback(message, message.status)
         for status in statuses:
             time.sleep(self.callback_delay_s)
@@ -191,7 +202,16 @@ class SandboxState:
                 message.status = status
                 message.date_updated = datetime.now(UTC)
                 message.history.append(status)
+                if status in {"undelivered", "failed"}:
+                    message.error_code = error_code
             self._callback(message, status)
+
+    def replay_callback(self, sid: str, status: str | None = None) -> None:
+        """Post a status callback again (a duplicate, or an old status: out of order)."""
+        message = self.get(sid)
+        if message is None:
+            raise KeyError(sid)
+        self._callback(message, status or message.status)
 
     def _callback(self, message: SandboxMessage, status: str) -> None:
         if not message.status_callback:
@@ -208,6 +228,8 @@ class SandboxState:
         }
         if message.messaging_service_sid:
             params["MessagingServiceSid"] = message.messaging_service_sid
+        if status in {"undelivered", "failed"} and message.error_code is not None:
+            params["ErrorCode"] = str(message.error_code)
         signature = RequestValidator(self.auth_token).compute_signature(
             message.status_callback, params
         )

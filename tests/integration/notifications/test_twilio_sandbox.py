@@ -164,3 +164,25 @@ def test_messaging_service_sender_starts_accepted(sandbox, callback_sink):
         api_base_url=sandbox.url,
     )
     assert channel.send(RESIDENT, "x", "m", None).status == "accepted"
+
+
+def test_undelivered_fault_reports_the_carrier_error(channel, sandbox, callback_sink):
+    sandbox.state.add_fault(RESIDENT, "undelivered", times=1)
+    result = channel.send(RESIDENT, "x", "msg-u", None)
+    assert result.status == "queued"  # the create itself succeeds
+    _wait(lambda: callback_sink.statuses() == ["queued", "sent", "undelivered"])
+    assert callback_sink.received[-1][1]["ErrorCode"] == "30003"
+    fetched = channel.fetch(result.provider_id)
+    assert (fetched.status, fetched.error_code) == ("undelivered", 30003)
+
+
+def test_callbacks_can_be_replayed_out_of_order(channel, sandbox, callback_sink):
+    result = channel.send(RESIDENT, "x", "msg-r", None)
+    _wait(lambda: len(callback_sink.received) == 3)
+    requests.post(
+        f"{sandbox.url}/_sandbox/messages/{result.provider_id}/callback", json={"status": "sent"}
+    ).raise_for_status()
+    sandbox.state.replay_callback(result.provider_id)  # a duplicate of "delivered"
+    assert callback_sink.statuses() == ["queued", "sent", "delivered", "sent", "delivered"]
+    url, form, headers = callback_sink.received[-2]
+    assert RequestValidator(SANDBOX_AUTH_TOKEN).validate(url, form, headers["X-Twilio-Signature"])
