@@ -2,6 +2,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bench.template_segments import MODES, values_for
 from notifications.segments import Encoding
 from notifications.templates import (
     KIND_LABELS,
@@ -12,28 +13,9 @@ from notifications.templates import (
     render,
 )
 
-VISIT = datetime(2026, 12, 22, 3, 30, tzinfo=UTC)  # 10h30 Tuesday in Asia/Ho_Chi_Minh
-
-# Realistic long values: the longest kind label, long hamlet names with diacritics, a
-# two-syllable given name, a full resident name and a formatted phone number.
-LONG_VALUES = {
-    "kind": "civil_registration",
-    "ref": "DS-48213",
-    "hamlet": "Minh Thuận B",
-    "when": VISIT,
-    "time": VISIT,
-    "volunteer": "Thanh Hương",
-    "code": "4821",
-    "hamlets": ["Minh Thuận A", "Minh Thuận B", "Công Sự"],
-    "minutes": 10,
-    "resident": "Huỳnh Thị Tuyết",
-    "phone": "0912 345 678",
-}
-MODES = [("vi", False), ("vi", True), ("en", False), ("en", True)]
-
 
 def _values(name: str, lang: str, kind: str) -> dict[str, object]:
-    return {k: (kind if k == "kind" else LONG_VALUES[k]) for k in placeholders(name, lang)}
+    return values_for(name, lang, kind)
 
 
 @pytest.mark.parametrize("lang,fold", MODES)
