@@ -20,12 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from dispatch.settings import Settings
 
 # Linux limits a Unix socket path to 107 bytes; deeper instance folders get a short /tmp path.
 _MAX_SOCKET_PATH = 100
 _START_TIMEOUT_S = 10.0
+_NO_RETRY = Retry(NoBackoff(), 0)
 
 
 class EmbeddedRedisError(RuntimeError):
@@ -67,19 +70,23 @@ class EmbeddedRedis:
         return Path(tempfile.gettempdir()) / f"doorstep-{digest}.sock"
 
     def client(
-        self, socket_connect_timeout: float | None = None, socket_timeout: float | None = None
+        self,
+        socket_connect_timeout: float | None = None,
+        socket_timeout: float | None = None,
+        fail_fast: bool = False,
     ) -> redis.Redis[bytes]:
         return redis.Redis(
             unix_socket_path=str(self.socket_path),
             socket_connect_timeout=socket_connect_timeout,
             socket_timeout=socket_timeout,
+            retry=_NO_RETRY if fail_fast else None,
         )
 
     def is_running(self) -> bool:
         if not self.socket_path.exists():
             return False
         try:
-            return bool(self.client(socket_connect_timeout=1).ping())
+            return bool(self.client(socket_connect_timeout=1, fail_fast=True).ping())
         except redis.RedisError:
             return False
 
@@ -103,7 +110,7 @@ class EmbeddedRedis:
         if not self.is_running():
             return
         try:
-            self.client(socket_connect_timeout=1).shutdown(save=True, nosave=False)
+            self.client(socket_connect_timeout=1, fail_fast=True).shutdown(save=True, nosave=False)
         except redis.ConnectionError:
             pass  # the server closes the connection as it exits
         deadline = time.monotonic() + _START_TIMEOUT_S
@@ -153,16 +160,23 @@ def embedded_redis(settings: Settings) -> EmbeddedRedis:
     return EmbeddedRedis(settings.instance_path)
 
 
-def connect_redis(settings: Settings) -> redis.Redis[bytes]:
+def connect_redis(
+    settings: Settings, *, start_embedded: bool = True, fail_fast: bool = False
+) -> redis.Redis[bytes]:
     """A client for the configured Redis; starts the shared embedded server when needed.
 
-    Clients never decode responses: RQ stores bytes (job payloads) and expects raw replies.
+    ``start_embedded=False`` only connects to a running embedded server (the web and health
+    probes never start one). ``fail_fast`` turns off redis-py's default retries (about 6 s
+    of back-off per call when Redis is down), for callers that have a fallback (the sweep).
+    Clients never decode responses: RQ stores bytes and expects raw replies.
     """
+    retry = _NO_RETRY if fail_fast else None
     if settings.redis_url:
-        return redis.Redis.from_url(settings.redis_url)
+        return redis.Redis.from_url(settings.redis_url, retry=retry)
     server = embedded_redis(settings)
-    server.ensure_running()
-    return server.client()
+    if start_embedded:
+        server.ensure_running()
+    return server.client(fail_fast=fail_fast)
 
 
 def redis_description(settings: Settings) -> str:

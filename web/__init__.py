@@ -41,9 +41,11 @@ def create_app(
     if overrides:
         app.config.update(overrides)
 
-    from web import database, helpers, i18n, ratelimit, security
+    from web import database, helpers, i18n, ratelimit, runtime, security
 
     database.init_app(app)
+    # Events committed by web requests go to RQ right after the commit (web/runtime.py).
+    runtime.init_app(app)
     i18n.init_app(app)
     helpers.init_app(app)
     security.init_app(app)

@@ -27,17 +27,12 @@ def _database() -> str:
     return "ok"
 
 
-def _redis() -> tuple[str, redis.Redis | None]:
-    from dispatch.redis_conn import embedded_redis
+def _redis() -> tuple[str, redis.Redis[bytes] | None]:
+    from dispatch.redis_conn import connect_redis
 
+    # Never start the embedded server from a health probe: only look for the running one.
     settings = current_app.config["DOORSTEP_SETTINGS"]
-    if settings.redis_url:
-        client = redis.Redis.from_url(
-            settings.redis_url, socket_connect_timeout=2, socket_timeout=2
-        )
-    else:
-        # Never start the embedded server from a health probe: only look for the running one.
-        client = embedded_redis(settings).client(socket_connect_timeout=2, socket_timeout=2)
+    client = connect_redis(settings, start_embedded=False, fail_fast=True)
     try:
         client.ping()
     except redis.RedisError as error:
@@ -46,7 +41,7 @@ def _redis() -> tuple[str, redis.Redis | None]:
     return "ok", client
 
 
-def _workers(client: redis.Redis | None) -> str:
+def _workers(client: redis.Redis[bytes] | None) -> str:
     if client is None:
         return "unknown: Redis unreachable"
     try:

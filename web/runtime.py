@@ -22,19 +22,13 @@ def queues(app: Flask | None = None) -> Queues:
     The web never starts the embedded Redis (``doorstep up`` and workers do): a web process
     alone, or a test app, just leaves its events to the sweep instead of spawning a server.
     """
-    import redis
-
-    from dispatch.redis_conn import embedded_redis
+    from dispatch.redis_conn import connect_redis
 
     app = app or current_app
     found: Queues | None = app.extensions.get("doorstep.queues")
     if found is None:
         settings = app.config["DOORSTEP_SETTINGS"]
-        client: redis.Redis[bytes] = (
-            redis.Redis.from_url(settings.redis_url)
-            if settings.redis_url
-            else embedded_redis(settings).client()
-        )
+        client = connect_redis(settings, start_embedded=False, fail_fast=True)
         found = make_queues(client)
         app.extensions["doorstep.queues"] = found
     return found
