@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
+from dispatch.db import begin_write
 from dispatch.models import Message, MessageStatus
 from dispatch.runtime import Runtime, current
 from notifications import wiring
@@ -54,6 +55,7 @@ def deliver(our_id: str, attempt: int) -> str:
     runtime = current()
     now = utcnow()
     with runtime.sessions() as session:
+        begin_write(session)  # SQLite: read-then-write needs the write lock from the start
         message = session.scalar(select(Message).where(Message.our_id == our_id))
         if message is None:
             return "missing"
@@ -124,6 +126,7 @@ def _claim(session: Session, message: Message, attempt: int, now: datetime) -> b
 
 
 def _load(session: Session, our_id: str) -> Message:
+    begin_write(session)
     message = session.scalar(select(Message).where(Message.our_id == our_id))
     if message is None:  # deleted while we were sending: nothing to record on
         raise LookupError(f"message {our_id} vanished")

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dispatch.db import begin_write
 from dispatch.events import DomainEvent, parse_event
 from dispatch.models import Assignment, Event, Hamlet, HelpRequest, Message, Volunteer
 from dispatch.runtime import Runtime, current
@@ -69,6 +70,7 @@ def to_volunteer(
 def _run(event_id: int, build: Callable[[Session, DomainEvent, str], list[Outgoing]]) -> None:
     runtime: Runtime = current()
     with runtime.sessions() as session:
+        begin_write(session)
         row = session.get(Event, event_id)
         if row is None:
             raise LookupError(f"event {event_id} not found")

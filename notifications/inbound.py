@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from dispatch import services
 from dispatch.clock import utcnow
+from dispatch.db import begin_write
 from dispatch.models import (
     Assignment,
     Direction,
@@ -81,6 +82,7 @@ def receive(session: Session, settings: Settings, sms: InboundSms) -> Received:
         status_history=[{"status": MessageStatus.RECEIVED, "at": now.isoformat()}],
         created_at=now,
     )
+    begin_write(session)
     session.add(row)
     try:
         session.flush()
@@ -93,6 +95,7 @@ def receive(session: Session, settings: Settings, sms: InboundSms) -> Received:
     except (DomainError, IllegalTransition) as error:  # e.g. the offer was just taken back
         log.info("inbound %s: %s", sms.provider_id, error)
         session.rollback()
+        begin_write(session)
         session.add(row)
         turn.replies.clear()
         turn.reply("not_understood")
@@ -112,6 +115,7 @@ class _Turn:
         self.lang = "vi"
 
     def reply(self, template: str, **values: object) -> None:
+        begin_write(self.session)  # a service may have committed: a new write transaction
         out = Outgoing(
             phone=self.phone,
             template=template,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from dispatch.clock import LOCAL_TZ, utcnow
+from dispatch.db import begin_write
 from dispatch.models import Assignment
 from dispatch.queues import safe_id_part
 from dispatch.runtime import Runtime, current
@@ -58,6 +59,7 @@ def send_reminder(assignment_id: int, kind: str, start_iso: str) -> str:
     runtime = current()
     start_at = datetime.fromisoformat(start_iso)
     with runtime.sessions() as session:
+        begin_write(session)
         assignment = session.get(Assignment, assignment_id)
         if assignment is None or assignment.status is not AssignmentStatus.ACCEPTED:
             return "visit-off"

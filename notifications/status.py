@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
+from dispatch.db import begin_write
 from dispatch.models import Message, MessageStatus
 from notifications.optout import set_opt_out
 from notifications.policy import OPT_OUT_ERROR_CODE, status_moves_forward
@@ -63,6 +64,7 @@ def apply_status(
     error_code: str | None,
 ) -> bool:
     """Apply one callback and commit; returns whether the message changed."""
+    begin_write(session)
     message = find_message(session, our_id=our_id, channel=channel, provider_id=provider_id)
     if message is None or not status:
         return False  # not ours, or not yet known: nothing to store

@@ -3,6 +3,7 @@ against the in-memory channel: retries, permanent errors, reconcile, opt-out, qu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import time, timedelta
 
 from sqlalchemy import select
@@ -13,9 +14,9 @@ from dispatch.runtime import Runtime
 from notifications.channels import InMemoryChannel, PermanentSendError, RetryableSendError
 from notifications.optout import set_opt_out
 from notifications.outbound import Outgoing, enqueue_delivery, queue_sms
-from tests.fixtures.redis import RunJobs
 from tests.fixtures.web import WebWorld
 
+Pump = Callable[..., int]
 PHONE = "+84987000222"
 
 
@@ -40,22 +41,22 @@ def _message(runtime: Runtime, our_id: str) -> Message:
 
 
 def test_sends_once_and_stores_segments(
-    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     our_id = _queue(runtime)
-    run_jobs()
+    pump()
     assert [s.our_id for s in channel.sent] == [our_id]
     message = _message(runtime, our_id)
     assert message.status == "sent" and message.provider_id == channel.sent[0].provider_id
     assert message.encoding == "UCS-2" and message.segments == 1
     # Queueing the same thing again (a handler re-run) finds the row: still one SMS.
     assert _queue(runtime) == our_id
-    run_jobs()
+    pump()
     assert len(channel.sent) == 1
 
 
 def test_rate_limit_and_outage_are_retried_with_backoff(
-    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     channel.fail_next(
         RetryableSendError("429", code=20429, http_status=429),
@@ -63,7 +64,7 @@ def test_rate_limit_and_outage_are_retried_with_backoff(
         RetryableSendError("network", maybe_sent=False),
     )
     our_id = _queue(runtime)
-    run_jobs(wait_scheduled_s=2)
+    pump(wait_scheduled_s=2)
     assert len(channel.sent) == 1
     message = _message(runtime, our_id)
     assert message.status == "sent" and message.attempts == 4
@@ -72,22 +73,22 @@ def test_rate_limit_and_outage_are_retried_with_backoff(
 
 
 def test_permanent_error_fails_with_code_and_no_retry(
-    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     channel.fail_next(PermanentSendError("bad number", code=21211, http_status=400))
     our_id = _queue(runtime)
-    run_jobs(wait_scheduled_s=1)
+    pump(wait_scheduled_s=1)
     message = _message(runtime, our_id)
     assert message.status == "failed" and message.error_code == "21211"
     assert message.attempts == 1 and channel.sent == []
 
 
 def test_timeout_after_create_is_reconciled_not_resent(
-    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     channel.fail_next(RetryableSendError("read timeout", maybe_sent=True))
     our_id = _queue(runtime)
-    run_jobs(wait_scheduled_s=2)
+    pump(wait_scheduled_s=2)
     assert len(channel.sent) == 1  # created once by the provider, never again
     message = _message(runtime, our_id)
     assert message.provider_id == channel.sent[0].provider_id
@@ -96,51 +97,51 @@ def test_timeout_after_create_is_reconciled_not_resent(
 
 
 def test_duplicate_delivery_jobs_send_once(
-    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     our_id = _queue(runtime)
     runtime.queues.messages.enqueue_call(
         "notifications.delivery.deliver", args=(our_id, 1), job_id="dup-copy"
     )
-    run_jobs()
+    pump()
     assert len(channel.sent) == 1
 
 
 def test_unsubscribed_error_opts_out_until_start(
-    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     channel.fail_next(PermanentSendError("unsubscribed", code=21610, http_status=400))
     first = _queue(runtime, cause="t:1")
-    run_jobs()
+    pump()
     assert _message(runtime, first).error_code == "21610"
     with runtime.sessions() as session:
         row = session.get(PhoneOptOut, PHONE)
         assert row is not None and row.opted_out and row.source == "error:21610"
     second = _queue(runtime, cause="t:2")
-    run_jobs()
+    pump()
     assert _message(runtime, second).error_code == "opted_out"
     assert channel.sent == []
     with runtime.sessions() as session:
         set_opt_out(session, PHONE, False, "keyword")
         session.commit()
     third = _queue(runtime, cause="t:3")
-    run_jobs()
+    pump()
     assert [s.our_id for s in channel.sent] == [third]
 
 
 def test_opt_out_after_queueing_stops_the_send(
-    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     our_id = _queue(runtime)
     with runtime.sessions() as session:
         set_opt_out(session, PHONE, True, "keyword")
         session.commit()
-    run_jobs()
+    pump()
     assert channel.sent == [] and _message(runtime, our_id).error_code == "opted_out"
 
 
 def test_invalid_numbers_are_never_sent_to(
-    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     with runtime.sessions() as session:
         landline = queue_sms(
@@ -150,13 +151,13 @@ def test_invalid_numbers_are_never_sent_to(
         )
         session.commit()
     enqueue_delivery(runtime.queues, [landline])
-    run_jobs()
+    pump()
     assert channel.sent == [] and landline.status == "failed"
     assert landline.error_code == "landline"
 
 
 def test_quiet_hours_hold_non_urgent_messages(
-    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, run_jobs: RunJobs
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     # Quiet hours around "now", whatever the time of the test run.
     now_local = to_local(utcnow())
@@ -165,7 +166,7 @@ def test_quiet_hours_hold_non_urgent_messages(
     object.__setattr__(runtime.settings, "quiet_hours", (start, end))
     held = _queue(runtime, "thanks", cause="t:q")
     urgent = _queue(runtime, "help", cause="t:h", x=1)
-    run_jobs()
+    pump()
     assert [s.our_id for s in channel.sent] == [urgent]
     message = _message(runtime, held)
     assert message.status == "queued" and message.send_after is not None
