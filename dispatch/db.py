@@ -21,6 +21,9 @@ from dispatch.clock import as_utc
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BEGIN_OPTION = "doorstep_sqlite_begin"  # execution option: BEGIN mode on SQLite
+_SQLITE_MODE = "doorstep_sqlite_mode"
+_SQLITE_WROTE = "doorstep_sqlite_wrote"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -63,9 +66,13 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+        connection.info[_SQLITE_MODE] = mode
+        connection.info[_SQLITE_WROTE] = False
 
-
-SQLITE_BEGIN_OPTION = "doorstep_sqlite_begin"
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection: Any, _c: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            connection.info[_SQLITE_WROTE] = True
 
 
 def begin_write(session: Session) -> None:
@@ -73,14 +80,21 @@ def begin_write(session: Session) -> None:
 
     On SQLite a transaction that reads and later writes fails at once with "database is
     locked" when another writer committed in between; ``BEGIN IMMEDIATE`` takes the write lock
-    up front and waits (busy timeout) instead. Elsewhere, and when a transaction is already
-    open, this does nothing.
+    up front and waits (busy timeout) instead. A transaction that has only read so far is
+    ended first; one that wrote is left alone (its changes must commit with the service's).
+    On other databases this does nothing.
     """
-    if session.in_transaction():
+    if session.get_bind().dialect.name != "sqlite":
         return
-    bind = session.get_bind()
-    if bind.dialect.name == "sqlite":
-        session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            return  # the caller's own changes belong to this transaction
+        info = session.connection().info
+        if info.get(_SQLITE_WROTE, True) or info.get(_SQLITE_MODE) == "IMMEDIATE":
+            return
+        # Only reads so far: end that transaction (its snapshot may already be stale).
+        session.commit()
+    session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
 
 def make_engine(url: str, *, worker: bool = False, echo: bool = False) -> Engine:

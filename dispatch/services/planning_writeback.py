@@ -19,13 +19,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from dispatch import outbox
 from dispatch.clock import as_utc
+from dispatch.db import begin_write
 from dispatch.events import AssignmentChanged
 from dispatch.models import Assignment, HelpRequest
 from dispatch.models.requests import AssignmentSource
 from dispatch.services.errors import DomainError
 from dispatch.services.offers import OfferAssignment, check_times, create_offer
 from dispatch.services.requests import withdraw_live
-from dispatch.services.unit import assignment_snapshot, audit, transaction
+from dispatch.services.unit import assignment_snapshot, audit, fresh, transaction
 from dispatch.states import (
     LIVE_ASSIGNMENT_STATUSES,
     AssignmentStatus,
@@ -120,7 +121,9 @@ def diff_plan(
     """The changes that turn the commune's live assignments into ``visits``.
 
     Requests that are not in ``visits`` lose their movable offer (the plan left them out).
+    On SQLite this starts the writer transaction that ``apply_plan_changes`` then commits.
     """
+    begin_write(session)  # SQLite: the diff and its write-back in one writer transaction
     live = {a.request_id: a for a in live_assignments(session, commune_code)}
     planned = {v.request_id: v for v in visits}
     changes: list[PlanChange] = []
@@ -172,7 +175,7 @@ class Stale(DomainError):
 
 
 def _new_offer(session: Session, cmd: ApplyPlan, change: NewOffer, now: datetime) -> int:
-    req = session.get(HelpRequest, change.request_id)
+    req = fresh(session, HelpRequest, change.request_id)
     if req is None or req.commune_code != cmd.commune_code:
         raise Stale(f"request {change.request_id} is not in commune {cmd.commune_code}")
     if req.status != RequestStatus.OPEN:
@@ -191,7 +194,9 @@ def _new_offer(session: Session, cmd: ApplyPlan, change: NewOffer, now: datetime
 
 
 def _movable(session: Session, cmd: ApplyPlan, assignment_id: int) -> Assignment:
-    a = session.get(Assignment, assignment_id)
+    a = fresh(session, Assignment, assignment_id)
+    if a is not None:
+        fresh(session, HelpRequest, a.request_id)
     if a is None or a.request.commune_code != cmd.commune_code:
         raise Stale(f"assignment {assignment_id} is not in commune {cmd.commune_code}")
     if a.status != AssignmentStatus.OFFERED or a.locked:

@@ -157,3 +157,20 @@ def test_services_reload_stale_copies(fresh_session_factory: sessionmaker[Sessio
         with pytest.raises(InvalidCommand, match="no volunteer"):
             unassign(old, UnassignRequest(request_id, COORD, "đổi người"), NOW)
         assert copy.status is R.CANCELLED
+
+
+def test_a_service_after_reads_survives_another_writer(
+    fresh_session_factory: sessionmaker[Session],
+) -> None:
+    """Web views read (scope checks) before calling a service; a worker commits meanwhile."""
+    with fresh_session_factory() as setup:
+        world = build_world(setup)
+        req = _offered(setup, world)
+        assignment_id = req.live_assignment().id  # type: ignore[union-attr]
+        commune_code = world.commune.code
+    with fresh_session_factory() as web, fresh_session_factory() as worker:
+        assert web.get(HelpRequest, req.id) is not None  # a read opens web's transaction
+        other = SubmitRequest(phone="+84987000999", kind="e_payment", commune_code=commune_code)
+        submit(worker, other, NOW)
+        accepted = accept(web, AcceptOffer(assignment_id, actor="volunteer:x"), NOW)
+        assert accepted.status is A.ACCEPTED
