@@ -34,7 +34,8 @@ class When:
 def _future(today: date, day: int, month: int, year: int | None) -> date | None:
     try:
         if year is not None:
-            return date(year + 2000 if year < 100 else year, month, day)
+            given = date(year + 2000 if year < 100 else year, month, day)
+            return given if given >= today else None  # a past visit day is a typo: ask again
         found = date(today.year, month, day)
     except ValueError:
         return None
@@ -105,7 +106,8 @@ class _Reader:
         word, orig = self.keys[i], self.tokens[i].orig
         if match := _DATE.match(word):
             day, month, year = match.groups()
-            self.set_day(_future(self.today, int(day), int(month), year and int(year)), i)
+            year_number = int(year) if year else None
+            self.set_day(_future(self.today, int(day), int(month), year_number), i)
             return 1
         if weekday := _weekday_at(self.keys, i):
             number, size = weekday

@@ -107,9 +107,9 @@ def _sent_matches(sent: datetime, op: str, raw: str) -> bool:
     bound = _parse_moment(raw)
     value: datetime | date = sent if isinstance(bound, datetime) else sent.date()
     if op == ">":
-        return value >= bound  # type: ignore[operator]
+        return value >= bound
     if op == "<":
-        return value <= bound  # type: ignore[operator]
+        return value <= bound
     return value == bound
 
 

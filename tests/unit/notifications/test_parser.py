@@ -1,9 +1,11 @@
 import json
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bench.parser_accuracy import CORPUS, FIELDS, evaluate
 from notifications.parser import INTENTS, parse_sms
@@ -87,6 +89,8 @@ def test_same_weekday_means_next_week_and_dates_roll_into_next_year():
     assert parse("thu 3")["when"]["day"] == "2026-12-08"
     assert parse("sang 2/1", date(2026, 12, 28))["when"]["day"] == "2027-01-02"
     assert parse("thu 5 tuan sau")["when"]["day"] == "2026-12-10"
+    assert parse("5/12/2026")["when"]["day"] == "2026-12-05"
+    assert parse("5/12/2025")["when"]["day"] is None  # in the past: asked again
 
 
 def test_partial_hamlet_names_only_the_commune():
@@ -101,3 +105,20 @@ def test_gazetteer_is_data_and_ties_use_the_default_commune():
     got = parse_sms("ap cho", gazetteer, TUESDAY, default_commune="Xã Hai")
     assert (got["commune"], got["hamlet"]) == ("Xã Hai", "Ấp Chợ")
     assert parse_sms("tan lap", gazetteer, TUESDAY)["commune"] == "Xã Hai"
+
+
+ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậếềểễệốồổỗộớờởỡợứừửữựíìỉĩị 0123456789/,.?!h"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=ALPHABET, max_size=60), offset=st.integers(0, 400))
+def test_any_text_gives_a_well_formed_parse(text, offset):
+    today = date(2026, 1, 1) + timedelta(days=offset)
+    got = parse(text, today)
+    assert set(got) == {"intent", "kind", "commune", "hamlet", "when"}
+    assert got["intent"] in INTENTS
+    assert got["hamlet"] is None or got["hamlet"] in GAZETTEER[got["commune"]]
+    assert got["when"]["part"] in (None, "morning", "afternoon", "evening")
+    if got["when"]["day"] is not None:
+        assert date.fromisoformat(got["when"]["day"]) >= today
+    assert parse(unicodedata.normalize("NFD", text), today) == got
