@@ -2,7 +2,10 @@
 
 Public entry points (domain, helper D):
 - ``dispatch.db``: ``make_engine(url, *, worker=False)``, ``make_session_factory(engine)``,
-  ``upgrade(url)`` (Alembic to head), ``UTCDateTime``.
+  ``upgrade(url)`` (Alembic to head), ``UTCDateTime``, ``begin_write(session)`` (SQLite:
+  start a writer transaction; services call it themselves).
+- ``dispatch.errors``: ``DomainError``, the root of every domain error (``IllegalTransition``,
+  ``NotFound``, ``Conflict``, ``InvalidCommand``, ``Duplicate``).
 - ``dispatch.clock``: ``LOCAL_TZ`` (Asia/Ho_Chi_Minh), ``utcnow()``, ``as_utc()``,
   ``local_to_utc(day, time)``, ``to_local()``.
 - ``dispatch.models``: every model (``Province``, ``Commune``, ``Hamlet``, ``Team``,
@@ -15,5 +18,6 @@ Public entry points (domain, helper D):
 - ``dispatch.events``: the event dataclasses, ``EVENT_TYPES``, ``parse_event(type, payload)``.
 - ``dispatch.outbox``: ``record(session, event)``.
 - ``dispatch.services``: commands and services (see that package's docstring).
-- ``dispatch.demo``: ``load_demo(session, now) -> bool``.
+- ``dispatch.demo``: ``load_demo(session, now) -> bool`` (logins ``admin``/``demo-admin``,
+  ``uminhthuong``/``demo-uminhthuong``, ``anminh``/``demo-anminh``, ``vankhanh``/``demo-vankhanh``).
 """

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, time
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from dispatch.models.base import Base, Timestamps
 from dispatch.models.geo import Hamlet, Team
+
+E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+
+
+def check_e164(phone: str) -> str:
+    """Phones are stored in E.164 (+84912345678); callers normalise with notifications.phone."""
+    if not E164.match(phone):
+        raise ValueError(f"phone must be E.164 like +84912345678, got {phone!r}")
+    return phone
 
 
 class PreferredChannel:
@@ -41,6 +51,10 @@ class Volunteer(Timestamps, Base):
     exceptions: Mapped[list[ShiftException]] = relationship(
         back_populates="volunteer", cascade="all, delete-orphan", order_by="ShiftException.id"
     )
+
+    @validates("phone")
+    def _check_phone(self, _key: str, phone: str) -> str:
+        return check_e164(phone)
 
     def planning_skills(self) -> frozenset[str]:
         """Skills as the scheduler sees them: catalogue keys plus ``lang:xx`` per language."""
@@ -104,3 +118,7 @@ class Resident(Timestamps, Base):
     language: Mapped[str] = mapped_column(String(8), default="vi")
 
     hamlet: Mapped[Hamlet | None] = relationship()
+
+    @validates("phone")
+    def _check_phone(self, _key: str, phone: str) -> str:
+        return check_e164(phone)

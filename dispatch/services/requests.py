@@ -18,6 +18,7 @@ from dispatch.events import (
     RequestSubmitted,
 )
 from dispatch.models import Assignment, Commune, Hamlet, HelpRequest, Resident
+from dispatch.models.people import check_e164
 from dispatch.models.requests import RequestChannel
 from dispatch.services.errors import InvalidCommand, NotFound
 from dispatch.services.unit import (
@@ -137,6 +138,10 @@ def submit(session: Session, cmd: SubmitRequest, now: datetime) -> SubmitResult:
         kind = get_kind(cmd.kind)
     except UnknownKind:
         raise InvalidCommand(f"unknown kind of help: {cmd.kind!r}") from None
+    try:
+        check_e164(cmd.phone)
+    except ValueError as exc:
+        raise InvalidCommand(str(exc)) from None
     if not 1 <= cmd.priority <= 100:
         raise InvalidCommand("priority must be 1..100")
     actor = cmd.actor or f"resident:{cmd.phone}"

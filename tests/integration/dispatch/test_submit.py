@@ -104,6 +104,8 @@ def test_khmer_speaker_needs_a_khmer_speaking_volunteer(db_session: Session, wor
 def test_unknown_kind_or_commune_stores_nothing(db_session: Session, world: World) -> None:
     with pytest.raises(InvalidCommand):
         submit(db_session, _cmd(world, kind="karaoke"), NOW)
+    with pytest.raises(InvalidCommand, match="E.164"):
+        submit(db_session, _cmd(world, phone="0912345678"), NOW)
     with pytest.raises(NotFound):
         submit(db_session, _cmd(world, commune_code="00000", hamlet_code=None), NOW)
     with pytest.raises(InvalidCommand):
