@@ -12,6 +12,12 @@ def _plan(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _parse_sms(argv: Sequence[str]) -> int:
+    from notifications.parse_cli import main
+
+    return main(argv)
+
+
 def _runtime(name: str) -> Callable[[Sequence[str]], int]:
     """A runtime command (web/commands.py), imported only when it runs."""
 
@@ -26,6 +32,7 @@ def _runtime(name: str) -> Callable[[Sequence[str]], int]:
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "plan": _plan,
+    "parse-sms": _parse_sms,
     "up": _runtime("up"),
     "worker": _runtime("worker"),
     "demo": _runtime("demo"),
