@@ -129,6 +129,7 @@ KIND_PHRASES: dict[str, list[tuple[list[str], int]]] = {
     "public_services": _phrases(
         ("dịch vụ công", 3), ("dvc", 3), ("nộp hồ sơ", 2), ("thủ tục", 2), ("hành chính", 2),
         ("tạm trú", 2), ("thường trú", 2), ("cư trú", 2), ("giấy phép", 2), ("trợ cấp", 2),
+        ("hộ kinh doanh", 3), ("đăng ký kinh doanh", 3),
     ),
     "civil_registration": _phrases(
         ("khai sinh", 3), ("khai tử", 3), ("kết hôn", 3), ("hộ tịch", 3), ("trích lục", 3)
@@ -138,11 +139,12 @@ KIND_PHRASES: dict[str, list[tuple[list[str], int]]] = {
         ("zalopay", 3), ("zalo pay", 3), ("ví điện tử", 3), ("thanh toán", 2), ("mã qr", 2),
         ("tiền điện", 2), ("tiền nước", 2), ("đóng tiền", 2), ("trả tiền", 2), ("agribank", 3),
         ("atm", 3), ("rút tiền", 2), ("nạp tiền", 2), ("vietcombank", 3), ("bidv", 3),
-        ("vietinbank", 3), ("techcombank", 3), ("viettel money", 3),
+        ("vietinbank", 3), ("techcombank", 3), ("viettel money", 3), ("bank", 2),
     ),
     "online_selling": _phrases(
         ("bán hàng", 3), ("bán online", 3), ("đăng bán", 3), ("shopee", 3), ("tiktok shop", 3),
         ("livestream", 3), ("gian hàng", 3), ("bán", 1), ("trên mạng", 1), ("online", 1),
+        ("giao hàng", 2), ("ship", 2), ("cod", 2),
     ),
     "health_insurance": _phrases(
         ("bhyt", 3), ("bảo hiểm y tế", 3), ("bảo hiểm", 2), ("vssid", 3)
@@ -152,7 +154,8 @@ KIND_PHRASES: dict[str, list[tuple[list[str], int]]] = {
         ("mất tài khoản", 3), ("bị lộ", 3), ("link lạ", 4), ("tin nhắn lạ", 4), ("số lạ", 2),
         ("tự xưng", 4), ("giả danh", 4), ("an toàn mạng", 4), ("trúng thưởng", 3),
         ("mất tiền", 3), ("mượn tiền", 3), ("nhận là", 3), ("cập nhật thông tin", 2),
-        ("bảo mật", 3), ("mật khẩu", 1), ("otp", 1),
+        ("bảo mật", 3), ("virus", 4), ("quảng cáo", 2), ("tai nạn", 3), ("mật khẩu", 1),
+        ("otp", 1),
     ),
     "smartphone_basics": _phrases(
         ("điện thoại", 2), ("smartphone", 3), ("cảm ứng", 2), ("gọi video", 3),

@@ -58,7 +58,7 @@ KEYWORDS: dict[str, str] = {
     **_table("cancel", "huỷ", "huỷ hẹn", "huỷ lịch", "huỷ lịch hẹn", "không cần nữa"),
     **_table("stop", "stop", "dừng", "ngừng", "dừng lại", "dừng nhắn tin", "dừng gửi tin",
              "ngừng nhắn tin", "ngừng gửi tin", "huỷ đăng ký"),
-    **_table("start", "start", "bắt đầu", "đăng ký lại", "unstop"),
+    **_table("start", "start", "bắt đầu", "bắt đầu lại", "đăng ký lại", "unstop"),
     **_table("help", "help", "trợ giúp"),
 }  # fmt: skip
 POLITE = {
@@ -90,8 +90,10 @@ def _yes_no(words: list[str]) -> str | None:
         return None
     if content[-2:] == ["duoc", "khong"]:
         return None  # "... được không": a question, not a refusal
-    if find_phrase(content, ["khong", "hieu"]) or find_phrase(content, ["khong", "biet"]):
-        return None  # "không hiểu / không biết": lost, not declining
+    if any(find_phrase(content, ["khong", w]) is not None for w in ("hieu", "biet", "ai")):
+        return None  # "không hiểu / không biết / không ai": lost or complaining, not declining
+    if find_phrase(content, ["nao", "cung", "duoc"]) is not None:
+        return None  # "chiều nào cũng được": any time suits, an answer about the time
     if DECLINE_WORDS & set(content) or find_phrase(content, ["tu", "choi"]) is not None:
         return "decline"
     if ACCEPT_WORDS & set(content) or find_phrase(content, ["dong", "i"]) is not None:

@@ -117,6 +117,9 @@ class _Reader:
         if word == "hom" and self.key(i + 1) == "nai":
             self.set_day(self.today, i, i + 1)
             return 2
+        if word == "hnai":  # "hnay", shorthand of hôm nay
+            self.set_day(self.today, i)
+            return 1
         if word == "nai" and self.key(i - 1) in _PART_WORDS:
             self.set_day(self.today, i)
             return 1
