@@ -1,8 +1,8 @@
-"""The process runtime (engine, sessions, Redis, queues) and one DB session per request.
+"""The process runtime (engine, sessions) and one DB session per request.
 
-Sessions come from ``dispatch.runtime.bootstrap``, whose session factory hands committed events
-to RQ right after commit (the relay's sweep catches what that misses). A request's session is
-closed at teardown and never shared between requests.
+Sessions come from ``dispatch.runtime.bootstrap``; web/runtime.py hooks the relay onto the same
+session factory, so committed events go to RQ right after commit (the sweep catches what that
+misses). A request's session is closed at teardown and never shared between requests.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from dispatch.runtime import Runtime, bootstrap
 
 def init_app(app: Flask) -> None:
     settings = app.config["DOORSTEP_SETTINGS"]
+    # Publishing after commit is hooked by web/runtime.py (it never starts the embedded Redis
+    # from a web process), so the runtime here must not hook it a second time.
     runtime = bootstrap(
         settings,
         redis_client=app.config.get("REDIS_CLIENT"),
         database_url=app.config.get("DATABASE_URL"),
-        publish_after_commit=app.config.get("PUBLISH_AFTER_COMMIT", True),
+        publish_after_commit=False,
     )
     app.extensions["doorstep.runtime"] = runtime
     # Names other parts of web/ look up (health check, web/runtime.py).

@@ -112,7 +112,9 @@ def init_app(app: Flask) -> None:
     if app.config.get("RATE_LIMIT_STORAGE", "redis") == "memory":
         store = MemoryCounters()
     else:
-        runtime = app.extensions["doorstep.runtime"]  # shares the app's (lazy) Redis client
-        store = LazyRedisCounters(lambda: runtime.redis)
+        from web.runtime import queues
+
+        # The app's Redis connection (never starts an embedded server from the web process).
+        store = LazyRedisCounters(lambda: queues(app).connection)
     app.extensions["doorstep.ratelimit"] = store
     app.register_error_handler(RateLimited, _too_many)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.models import Message, Volunteer
 from notifications.outbound import Outgoing, enqueue_delivery, queue_sms, sms_language
-from web.database import runtime
+from web.runtime import queues
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ def queue_sign_in_code(session: Session, volunteer: Volunteer, code: str, minute
     session.commit()
     if current_app.config.get("PUBLISH_AFTER_COMMIT", True):
         try:
-            enqueue_delivery(runtime().queues, [message])
+            enqueue_delivery(queues(), [message])
         except (RedisError, OSError) as error:
             # The row is stored as queued; the messaging sweep delivers it when Redis is back.
             log.warning("sign-in code SMS %s not enqueued yet: %s", message.our_id, error)

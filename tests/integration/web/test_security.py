@@ -38,9 +38,9 @@ def test_no_asset_comes_from_another_site(client: FlaskClient) -> None:
 
 
 def test_session_cookie_is_httponly_samesite_and_secure_over_https(
-    fresh_database_url: str, tmp_path: Path
+    web_database_url: str, tmp_path: Path
 ) -> None:
-    app = make_test_app(fresh_database_url, tmp_path / "i")
+    app = make_test_app(web_database_url, tmp_path / "i")
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is False  # public URL is http://127.0.0.1
@@ -56,7 +56,7 @@ def test_session_cookie_is_httponly_samesite_and_secure_over_https(
     settings = load_settings(
         {
             "DOORSTEP_INSTANCE_PATH": str(tmp_path / "j"),
-            "DATABASE_URL": fresh_database_url,
+            "DATABASE_URL": web_database_url,
             "DOORSTEP_PUBLIC_URL": "https://doorstep.example.vn",
             "DOORSTEP_SECRET_KEY": "another-test-secret-key-long-enough",
         }
