@@ -44,6 +44,8 @@ class Phone:
 
 def _national_digits(raw: str) -> str:
     digits = _NON_DIGITS.sub("", raw)
+    if digits.startswith("0084"):
+        digits = "+" + digits[2:]
     if digits.startswith("+84"):
         return "0" + digits[3:]
     if digits.startswith("84") and len(digits) >= 11:

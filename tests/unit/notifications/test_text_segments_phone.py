@@ -60,6 +60,8 @@ def test_extension_character_is_not_split_across_parts():
         ("84912345678", "+84912345678"),
         ("0381234567", "+84381234567"),
         ("0701234567", "+84701234567"),
+        ("0084912345678", "+84912345678"),
+        ("(+84) 912.345.678", "+84912345678"),
     ],
 )
 def test_mobile_numbers_become_e164(raw, e164):
@@ -72,6 +74,7 @@ def test_mobile_numbers_become_e164(raw, e164):
         ("01681234567", "old_mobile", "0381234567"),
         ("0120 123 4567", "old_mobile", "0701234567"),
         ("+84 168 123 4567", "old_mobile", "0381234567"),
+        ("0084 1681234567", "old_mobile", "0381234567"),
         ("0297 3862 123", "landline", "landline"),
         ("+14155550100", "foreign", "not a Vietnamese"),
         ("091234567", "invalid", "not a valid"),
