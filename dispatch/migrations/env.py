@@ -6,13 +6,24 @@ A caller may pass an open connection in ``config.attributes["connection"]``; oth
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from dispatch.db import make_engine
-from dispatch.models import Base
+from dispatch.db import UTCDateTime, make_engine
+from dispatch.models import Base, StatusType
 
 target_metadata = Base.metadata
+
+
+def _render_item(kind: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Write our column types as plain SQLAlchemy types: migrations must not import models."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    if kind == "type" and isinstance(obj, StatusType):
+        return f"sa.String(length={getattr(obj.impl_instance, 'length', 16)})"
+    return False
 
 
 def _run(connection: Connection) -> None:
@@ -21,6 +32,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         context.run_migrations()
