@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from notifications.text import fold
 
@@ -55,6 +56,7 @@ def has_diacritics(text: str) -> bool:
     return fold(text) != unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=65536)
 def osa_distance(a: str, b: str, limit: int = 2) -> int:
     """Edit distance counting an adjacent swap as one edit (``limit + 1`` at once when the
     lengths alone differ by more than ``limit``)."""
