@@ -26,6 +26,7 @@ class Token:
     key: str  # comparison key
 
 
+@lru_cache(maxsize=65536)
 def key_of(word: str) -> str:
     return fold(word).lower().replace("y", "i")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from notifications.lexicon import key_of, osa_distance
 
@@ -24,6 +25,7 @@ class Place:
     used: frozenset[int]
 
 
+@lru_cache(maxsize=65536)
 def _word_distance(typed: str, name_word: str) -> int | None:
     if typed == name_word:
         return 0
@@ -37,10 +39,15 @@ def _best_match(keys: list[str], name: list[str]) -> tuple[int, range] | None:
     best: tuple[int, range] | None = None
     size = len(name)
     for start in range(len(keys) - size + 1):
-        distances = [_word_distance(keys[start + i], name[i]) for i in range(size)]
-        if all(d is not None for d in distances):
-            found = (sum(d for d in distances if d is not None), range(start, start + size))
-            best = found if best is None or found[0] < best[0] else best
+        total = 0
+        for offset, word in enumerate(name):
+            distance = _word_distance(keys[start + offset], word)
+            if distance is None:
+                break
+            total += distance
+        else:
+            if best is None or total < best[0]:
+                best = (total, range(start, start + size))
     joined = "".join(name)
     if size >= 2 and len(joined) >= 6:
         for index, key in enumerate(keys):
