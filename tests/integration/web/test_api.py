@@ -1,0 +1,85 @@
+"""Partner API: token auth, submit, read status, a commune's assignments, OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.fixtures.web import WebWorld
+from tests.integration.web.helpers import offer_to
+
+TOKEN = "test-partner-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def test_every_call_but_the_document_needs_the_token(
+    client: FlaskClient, web_world: WebWorld
+) -> None:
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    assert client.get("/api/v1/requests/ABCDEF").status_code == 401
+    wrong = {"Authorization": "Bearer not-the-token"}
+    assert client.get("/api/v1/communes/UMT/assignments", headers=wrong).status_code == 401
+    assert client.post("/api/v1/requests", json={}).get_json() == {
+        "error": "missing or wrong bearer token"
+    }
+
+
+def test_submit_then_read_then_duplicate(client: FlaskClient, web_world: WebWorld) -> None:
+    body = {
+        "phone": "0912345678",
+        "kind": "e_payment",
+        "commune": "UMT",
+        "hamlet": "UMT-02",
+        "name": "Lâm Văn Bảy",
+        "windows": [{"start": "2030-01-02T08:00:00+07:00", "end": "2030-01-02T11:00:00+07:00"}],
+    }
+    created = client.post("/api/v1/requests", json=body, headers=AUTH)
+    assert created.status_code == 201
+    data = created.get_json()
+    assert data["status"] == "open" and data["visit"] is None and data["duplicate"] is False
+    assert "/r/" in data["status_url"]
+    read = client.get(f"/api/v1/requests/{data['reference']}", headers=AUTH).get_json()
+    assert read["reference"] == data["reference"] and read["hamlet"] == "UMT-02"
+    again = client.post("/api/v1/requests", json=body, headers=AUTH)
+    assert again.status_code == 200 and again.get_json()["reference"] == data["reference"]
+
+
+def test_bad_bodies_name_each_bad_field(client: FlaskClient, web_world: WebWorld) -> None:
+    answer = client.post(
+        "/api/v1/requests",
+        json={"phone": "123", "kind": "x", "commune": "NOPE", "windows": [{"start": "x"}], "y": 1},
+        headers=AUTH,
+    )
+    assert answer.status_code == 400
+    fields = answer.get_json()["fields"]
+    assert set(fields) == {"phone", "kind", "commune", "windows", "y"}
+    assert client.post("/api/v1/requests", data="[]", headers=AUTH).status_code == 400
+
+
+def test_a_communes_assignments(app: Flask, client: FlaskClient, web_world: WebWorld) -> None:
+    body = {"phone": "0912345678", "kind": "vneid", "commune": "UMT", "hamlet": "UMT-01"}
+    reference = client.post("/api/v1/requests", json=body, headers=AUTH).get_json()["reference"]
+    from sqlalchemy import select
+
+    from dispatch.models import HelpRequest
+
+    with app.extensions["doorstep.runtime"].sessions() as session:
+        request_id = session.scalar(
+            select(HelpRequest.id).where(HelpRequest.reference == reference)
+        )
+    assert request_id is not None
+    assignment = offer_to(app, request_id, web_world.volunteer_a, accept=True)
+    from dispatch.clock import to_local
+
+    day = to_local(assignment.start_at).date().isoformat()
+    listed = client.get(f"/api/v1/communes/UMT/assignments?date={day}", headers=AUTH).get_json()
+    assert listed["assignments"][0]["reference"] == reference
+    assert listed["assignments"][0]["volunteer_first_name"] == "An"
+    assert listed["assignments"][0]["status"] == "accepted"
+    status = client.get(f"/api/v1/requests/{reference}", headers=AUTH).get_json()
+    assert status["visit"]["status"] == "accepted"
+    other = client.get(f"/api/v1/communes/VK/assignments?date={day}", headers=AUTH).get_json()
+    assert other["assignments"] == []
+    assert client.get("/api/v1/communes/NOPE/assignments", headers=AUTH).status_code == 404
+    bad_date = client.get("/api/v1/communes/UMT/assignments?date=soon", headers=AUTH)
+    assert bad_date.status_code == 400
