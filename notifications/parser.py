@@ -51,11 +51,11 @@ def _table(intent: str, *phrases: str) -> dict[str, str]:
 # Whole-message keywords (after polite words are set aside).
 KEYWORDS: dict[str, str] = {
     **_table("accept", "1", "ok", "có", "nhận", "đồng ý", "được", "dạ", "dạ nhận", "nhận việc",
-             "đồng ý nhận", "yes"),
+             "đồng ý nhận", "yes", "accept"),
     **_table("decline", "2", "không", "ko", "bận", "bận rồi", "từ chối", "không nhận",
-             "không được", "không đi được", "no"),
-    **_table("done", "xong", "đã xong", "hoàn thành", "đã hoàn thành", "xong rồi"),
-    **_table("cancel", "huỷ", "huỷ hẹn", "huỷ lịch", "huỷ lịch hẹn", "không cần nữa"),
+             "không được", "không đi được", "no", "decline"),
+    **_table("done", "xong", "đã xong", "hoàn thành", "đã hoàn thành", "xong rồi", "done"),
+    **_table("cancel", "huỷ", "huỷ hẹn", "huỷ lịch", "huỷ lịch hẹn", "không cần nữa", "cancel"),
     **_table("stop", "stop", "dừng", "ngừng", "dừng lại", "dừng nhắn tin", "dừng gửi tin",
              "ngừng nhắn tin", "ngừng gửi tin", "huỷ đăng ký"),
     **_table("start", "start", "bắt đầu", "bắt đầu lại", "đăng ký lại", "unstop"),

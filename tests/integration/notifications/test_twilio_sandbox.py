@@ -186,3 +186,15 @@ def test_callbacks_can_be_replayed_out_of_order(channel, sandbox, callback_sink)
     assert callback_sink.statuses() == ["queued", "sent", "delivered", "sent", "delivered"]
     url, form, headers = callback_sink.received[-2]
     assert RequestValidator(SANDBOX_AUTH_TOKEN).validate(url, form, headers["X-Twilio-Signature"])
+
+
+def test_fifty_concurrent_sends_get_fifty_distinct_messages(channel, sandbox):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(
+            pool.map(lambda i: channel.send(RESIDENT, f"tin {i}", f"c{i}", None), range(50))
+        )
+    assert len({r.provider_id for r in results}) == 50
+    assert len(channel.client.messages.list(to=RESIDENT)) == 50
+    sandbox.state.wait_idle()

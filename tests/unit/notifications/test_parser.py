@@ -69,7 +69,8 @@ def test_nfd_nfc_and_plain_text_parse_the_same():
         ("BAN", "decline"), ("tu choi", "decline"), ("XONG", "done"), ("Đã xong", "done"),
         ("HOAN THANH", "done"), ("HUY", "cancel"), ("huỷ hẹn", "cancel"), ("STOP", "stop"),
         ("dừng", "stop"), ("NGUNG", "stop"), ("START", "start"), ("Bắt đầu", "start"),
-        ("HELP", "help"), ("trợ giúp", "help"), ("alo", "unknown"),
+        ("HELP", "help"), ("trợ giúp", "help"), ("alo", "unknown"), ("Yes", "accept"),
+        ("No", "decline"), ("Done", "done"), ("Cancel", "cancel"),
     ],
 )  # fmt: skip
 def test_keywords_alone_any_case_and_accents(text, intent):
