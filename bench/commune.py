@@ -46,7 +46,10 @@ def _size(text: str) -> tuple[int, int]:
 def run_all(scenario: Scenario, args: argparse.Namespace) -> tuple[list[Run], Bound]:
     progress(f"{scenario.name}: vroom")
     vroom_plan, vroom_wall = solve_vroom(
-        scenario, exploration_level=args.vroom_level, threads=args.vroom_threads
+        scenario,
+        exploration_level=args.vroom_level,
+        threads=args.vroom_threads,
+        timeout_s=args.vroom_timeout,
     )
     limit = max(vroom_wall, args.min_limit)
     progress(f"{scenario.name}: ours @ {limit:.1f}s")

@@ -130,13 +130,20 @@ def to_plan(
 
 
 def solve_vroom(
-    scenario: Scenario, *, exploration_level: int = 5, threads: int = 1
+    scenario: Scenario,
+    *,
+    exploration_level: int = 5,
+    threads: int = 1,
+    timeout_s: float | None = None,
 ) -> tuple[Plan, float]:
     """VROOM's plan and its wall time in seconds (building the input included)."""
     import time
 
     started = time.perf_counter()
     problem, vehicles, origin = build_input(scenario)
-    solution = problem.solve(exploration_level=exploration_level, nb_threads=threads)
+    timeout = None if timeout_s is None else timedelta(seconds=timeout_s)
+    solution = problem.solve(
+        exploration_level=exploration_level, nb_threads=threads, timeout=timeout
+    )
     wall = time.perf_counter() - started
     return to_plan(scenario, solution.to_dict(), vehicles, origin, wall), wall
