@@ -191,6 +191,8 @@ def _retry_later(runtime: Runtime, our_id: str, attempt: int, error: RetryableSe
     code = str(error.code or error.http_status or "network")
     with runtime.sessions() as session:
         message = _load(session, our_id)
+        if message.status not in (MessageStatus.QUEUED, MessageStatus.SENDING):
+            return "confirmed"  # a status callback proved the lost attempt got through
         if attempt >= MAX_ATTEMPTS:
             _fail(session, message, f"gave-up:{code}")
             return "gave-up"
