@@ -106,6 +106,7 @@ def test_decline_requeues_the_request(db_session: Session, world: World) -> None
     row = db_session.scalars(select(Event).order_by(Event.id.desc())).first()
     assert row is not None and row.type == "offer.declined"
     assert row.payload["reason"] == "ốm"
+    assert audit_actions(db_session)[-1] == "offer.decline"
 
 
 def test_backing_out_of_an_accepted_visit(db_session: Session, world: World) -> None:
@@ -150,6 +151,7 @@ def test_expire_due_only_expires_lapsed_offers(db_session: Session, world: World
     assert second.status is A.OFFERED
     assert expire_due(db_session, at) == []
     assert event_types(db_session)[-1] == "offer.expired"
+    assert audit_actions(db_session)[-1] == "offer.expire"
 
 
 def test_offer_refuses_unskilled_opted_out_and_second_offer(
@@ -177,6 +179,7 @@ def test_cancel_withdraws_the_live_visit(db_session: Session, world: World) -> N
     assert row is not None
     event = parse_event(row.type, row.payload)
     assert event.to_payload()["volunteer_id"] == world.alice.id
+    assert audit_actions(db_session)[-1] == "request.cancel"
     with pytest.raises(IllegalTransition):
         cancel(db_session, CancelRequest(req.id, actor="resident:x"), NOW)
 
@@ -197,6 +200,11 @@ def test_reschedule_keeps_a_fitting_visit_and_drops_one_that_does_not(
         "request.rescheduled",
         "assignment.withdrawn",
         "request.rescheduled",
+    ]
+    assert audit_actions(db_session)[-3:] == [
+        "request.reschedule",
+        "assignment.withdraw",
+        "request.reschedule",
     ]
 
 

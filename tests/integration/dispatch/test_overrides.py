@@ -29,7 +29,13 @@ from dispatch.services import (
 )
 from dispatch.states import AssignmentStatus as A
 from dispatch.states import RequestStatus as R
-from tests.integration.dispatch.conftest import NOW, World, build_world, event_types
+from tests.integration.dispatch.conftest import (
+    NOW,
+    World,
+    audit_actions,
+    build_world,
+    event_types,
+)
 
 VISIT = NOW + timedelta(hours=3)
 COORD = "coordinator:uminhthuong"
@@ -102,6 +108,12 @@ def test_lock_unlock_and_unassign(db_session: Session, world: World) -> None:
         "assignment.locked",
         "assignment.unlocked",
         "assignment.withdrawn",
+    ]
+    assert audit_actions(db_session)[-4:] == [
+        "assignment.lock",
+        "assignment.unlock",
+        "assignment.withdraw",
+        "request.unassign",
     ]
     with pytest.raises(InvalidCommand):
         unassign(db_session, UnassignRequest(req.id, COORD, "lại"), NOW)
