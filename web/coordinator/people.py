@@ -17,9 +17,8 @@ from werkzeug.wrappers import Response
 
 from dispatch.catalogue import KINDS
 from dispatch.clock import utcnow
-from dispatch.models import AuditLog, Hamlet, Team, Volunteer
-from dispatch.services import volunteer_import
-from dispatch.services.unit import transaction
+from dispatch.models import Hamlet, Team, Volunteer
+from dispatch.services import directory, volunteer_import
 from notifications.phone import InvalidPhone, to_e164
 from web.coordinator import bp
 from web.coordinator.auth import actor, coordinator_required
@@ -87,7 +86,7 @@ def volunteer_edit(volunteer_id: int) -> tuple[str, int]:
     return _edit_page(_own_volunteer(volunteer_id), [])
 
 
-def _form_errors(volunteer: Volunteer, teams: dict[int, Team]) -> tuple[dict[str, Any], list[str]]:
+def _form_errors(teams: dict[int, Team]) -> tuple[dict[str, Any], list[str]]:
     form, errors = request.form, []
     values: dict[str, Any] = {"name": form.get("name", "").strip()[:120]}
     if not values["name"]:
@@ -117,27 +116,20 @@ def volunteer_save(volunteer_id: int) -> Response | tuple[str, int]:
         t.id: t
         for t in db().scalars(select(Team).where(Team.commune_code == volunteer.commune_code))
     }
-    values, errors = _form_errors(volunteer, teams)
+    values, errors = _form_errors(teams)
     if errors:
         return _edit_page(volunteer, errors, 400)
-    session = db()
-    with transaction(session):
-        before = {k: getattr(volunteer, k) for k in values}
-        for key, value in values.items():
-            setattr(volunteer, key, value)
-        volunteer.updated_at = utcnow()
-        session.add(
-            AuditLog(
-                at=utcnow(),
-                actor=actor(),
-                action="volunteer.edit",
-                entity_type="volunteer",
-                entity_id=str(volunteer.id),
-                before=before,
-                after=values,
-                commune_code=volunteer.commune_code,
-            )
-        )
+    command = directory.EditVolunteer(
+        volunteer_id=volunteer.id,
+        name=values["name"],
+        team_id=values["team_id"],
+        skills=tuple(values["skills"]),
+        languages=tuple(values["languages"]),
+        max_visits_per_shift=values["max_visits_per_shift"],
+        active=values["active"],
+        actor=actor(),
+    )
+    directory.edit_volunteer(db(), command, utcnow())
     flash(_("Saved."), "success")
     return redirect(url_for("coordinator.volunteers"))
 
@@ -222,22 +214,7 @@ def hamlet_save(code: str) -> Response:
     if not name or not (8 <= lat <= 24 and 102 <= lon <= 110):
         flash(_("Give a name and a place in Vietnam."), "error")
         return redirect(url_for("coordinator.hamlets"))
-    session = db()
-    with transaction(session):
-        before = {"name": hamlet.name, "lat": hamlet.lat, "lon": hamlet.lon}
-        hamlet.name, hamlet.lat, hamlet.lon = name, lat, lon
-        session.add(
-            AuditLog(
-                at=utcnow(),
-                actor=actor(),
-                action="hamlet.edit",
-                entity_type="hamlet",
-                entity_id=hamlet.code,
-                before=before,
-                after={"name": name, "lat": lat, "lon": lon},
-                commune_code=hamlet.commune_code,
-            )
-        )
+    directory.edit_hamlet(db(), directory.EditHamlet(code, name, lat, lon, actor()), utcnow())
     flash(_("Saved."), "success")
     return redirect(url_for("coordinator.hamlets"))
 
