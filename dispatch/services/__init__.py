@@ -20,12 +20,12 @@ from dispatch.services.errors import (
     InvalidCommand,
     NotFound,
 )
+from dispatch.services.offer_steps import OfferAssignment
 from dispatch.services.offers import (
     AcceptOffer,
     CompleteVisit,
     DeclineOffer,
     ExpireOffer,
-    OfferAssignment,
     StartVisit,
     accept,
     complete,

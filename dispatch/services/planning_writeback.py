@@ -24,7 +24,7 @@ from dispatch.events import AssignmentChanged
 from dispatch.models import Assignment, HelpRequest
 from dispatch.models.requests import AssignmentSource
 from dispatch.services.errors import DomainError
-from dispatch.services.offers import OfferAssignment, check_times, create_offer
+from dispatch.services.offer_steps import OfferAssignment, check_times, create_offer
 from dispatch.services.requests import withdraw_live
 from dispatch.services.unit import assignment_snapshot, audit, fresh, transaction
 from dispatch.states import (
