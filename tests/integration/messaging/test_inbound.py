@@ -160,3 +160,28 @@ def test_gibberish_gets_a_polite_answer(
 ) -> None:
     assert text(runtime, RESIDENT, "zzzz qqq") == ["not_understood"]
     assert text(runtime, world.volunteer_a_phone, "xong") == ["not_understood"]
+
+
+def test_dialogue_state_expires(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    assert text(runtime, RESIDENT, "giup e cai vneid") == ["ask_hamlet"]
+    with runtime.sessions() as session:
+        state = session.get(SmsDialogue, RESIDENT)
+        assert state is not None
+        state.expires_at = utcnow() - timedelta(minutes=1)
+        session.commit()
+    # Too late: the kind said earlier is forgotten, so now the kind is asked.
+    assert text(runtime, RESIDENT, "ap cong su") == ["ask_kind"]
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(HelpRequest)) == 0
+
+
+def test_known_hamlet_of_the_number_is_the_fallback(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    _offer(runtime, world.volunteer_a)  # makes RESIDENT known, living in UMT-01
+    assert text(runtime, RESIDENT, "can giup thanh toan tien dien") == []
+    with runtime.sessions() as session:
+        kinds = sorted((r.kind, r.hamlet_code) for r in session.scalars(select(HelpRequest)).all())
+        assert kinds == [("e_payment", "UMT-01"), ("vneid", "UMT-01")]
