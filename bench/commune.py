@@ -127,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=1.0,
         help="floor on our time limit when VROOM is faster than this",
     )
+    parser.add_argument(
+        "--vroom-timeout", type=float, help="stop VROOM's search after this many seconds"
+    )
     parser.add_argument("--bound-limit", type=float, default=20.0, help="CP-SAT seconds")
     args = parser.parse_args(argv)
     print(header("bench.commune", sys.argv[1:] if argv is None else argv))
