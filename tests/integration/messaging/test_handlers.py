@@ -6,8 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
-from dispatch import services
+from sqlalchemy import select
+
+from dispatch import outbox, services
 from dispatch.clock import local_to_utc, to_local, utcnow
+from dispatch.events import AssignmentChanged
+from dispatch.models import Assignment, Commune, Message
 from dispatch.runtime import Runtime
 from notifications.channels import InMemoryChannel
 from notifications.reminders import reminder_job_id, reminder_times, send_reminder
@@ -138,3 +142,52 @@ def test_visit_completed_thanks_the_resident(
         services.complete(session, services.CompleteVisit(assignment_id, "resolved", "v"), utcnow())
     pump()
     assert channel.to(RESIDENT)[-1].body.startswith("Cảm ơn bạn!")
+
+
+def test_moved_visit_tells_the_resident_and_resets_reminders(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    request_id = _submit(runtime)
+    start = _start()
+    assignment_id = _offer(runtime, request_id, world.volunteer_a, start)
+    with runtime.sessions() as session:
+        services.accept(session, services.AcceptOffer(assignment_id, "v"), utcnow())
+    pump()
+    later = start + timedelta(hours=5)
+    with runtime.sessions() as session:
+        assignment = session.get(Assignment, assignment_id)
+        assert assignment is not None
+        assignment.start_at, assignment.end_at = later, later + timedelta(minutes=45)
+        outbox.record(
+            session,
+            AssignmentChanged(
+                commune_code="UMT", assignment_id=assignment_id, request_id=request_id,
+                volunteer_id=world.volunteer_a, previous_start_at=start, start_at=later,
+                end_at=later + timedelta(minutes=45),
+            ),
+        )  # fmt: skip
+        session.commit()
+    pump()
+    moved = channel.to(RESIDENT)[-1].body
+    assert moved.startswith("Lịch hẹn") and format_when(later, "vi") in moved
+    scheduled = runtime.queues.messages.scheduled_job_registry.get_job_ids()
+    assert reminder_job_id(assignment_id, "hour", later) in scheduled
+    # The reminders made for the old time now do nothing.
+    assert send_reminder(assignment_id, "hour", start.isoformat()) == "moved"
+
+
+def test_folding_commune_sends_plain_ascii(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    with runtime.sessions() as session:
+        commune = session.get(Commune, "UMT")
+        assert commune is not None
+        commune.fold_diacritics = True
+        session.commit()
+    _submit(runtime)
+    pump()
+    body = channel.to(RESIDENT)[-1].body
+    assert body.startswith("Da nhan yeu cau VNeID") and body.isascii()
+    with runtime.sessions() as session:
+        message = session.scalars(select(Message)).one()
+        assert (message.encoding, message.segments) == ("GSM-7", 1)

@@ -185,3 +185,31 @@ def test_known_hamlet_of_the_number_is_the_fallback(
     with runtime.sessions() as session:
         kinds = sorted((r.kind, r.hamlet_code) for r in session.scalars(select(HelpRequest)).all())
         assert kinds == [("e_payment", "UMT-01"), ("vneid", "UMT-01")]
+
+
+def test_xong_completes_the_volunteers_visit_and_thanks_the_resident(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    start = (utcnow() - timedelta(minutes=30)).replace(microsecond=0)
+    with runtime.sessions() as session:
+        request = services.submit(
+            session,
+            services.SubmitRequest(
+                phone=RESIDENT, kind="vneid", commune_code="UMT", hamlet_code="UMT-01"
+            ),
+            utcnow(),
+        ).request
+        assignment = services.offer(
+            session,
+            services.OfferAssignment(
+                request.id, world.volunteer_a, start, start + timedelta(minutes=45), None
+            ),
+            utcnow() - timedelta(hours=1),
+        )
+        services.accept(session, services.AcceptOffer(assignment.id, "v"), utcnow())
+        assignment_id = assignment.id
+    pump()
+    assert text(runtime, world.volunteer_a_phone, "Đã xong rồi") == ["done_ack"]
+    pump()
+    assert _status(runtime, assignment_id) == "done"
+    assert channel.to(RESIDENT)[-1].body.startswith("Cảm ơn bạn!")
