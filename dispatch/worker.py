@@ -24,6 +24,9 @@ from dispatch.settings import Settings
 log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_S = 15.0
+# Safety nets of other areas, as dotted paths ``f(runtime) -> int`` (dispatch imports none of
+# them): outgoing SMS whose delivery job was lost (Redis down at commit, a killed worker).
+EXTRA_SWEEPS: dict[str, str] = {"sms_restarted": "notifications.delivery.sweep_stuck"}
 _SWEEP_LOCK = "doorstep:sweep:lock"
 
 
@@ -32,15 +35,20 @@ def sweep_once(runtime: Runtime) -> dict[str, int]:
 
     - the outbox: rows not marked published (e.g. written while Redis was down);
     - re-plans: communes marked dirty whose plan job was lost;
-    - offers: offers past their deadline whose expiry job never ran.
+    - offers: offers past their deadline whose expiry job never ran;
+    - ``EXTRA_SWEEPS``: e.g. SMS stuck without a delivery job.
     """
     from dispatch import planning, relay, replan
 
-    return {
+    counts = {
         "published": relay.sweep(runtime.sessions, runtime.queues),
         "replans": replan.sweep_dirty(runtime.queues, runtime.settings.replan_debounce_seconds),
         "expired": planning.expire_due_offers(runtime.sessions),
     }
+    for name, path in EXTRA_SWEEPS.items():
+        module, _, function = path.rpartition(".")
+        counts[name] = int(getattr(importlib.import_module(module), function)(runtime))
+    return counts
 
 
 class Sweeper(threading.Thread):
