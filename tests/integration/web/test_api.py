@@ -83,3 +83,13 @@ def test_a_communes_assignments(app: Flask, client: FlaskClient, web_world: WebW
     assert client.get("/api/v1/communes/NOPE/assignments", headers=AUTH).status_code == 404
     bad_date = client.get("/api/v1/communes/UMT/assignments?date=soon", headers=AUTH)
     assert bad_date.status_code == 400
+
+
+def test_the_api_is_rate_limited_per_token_with_a_json_answer(
+    app: Flask, client: FlaskClient, web_world: WebWorld
+) -> None:
+    for _call in range(120):
+        assert client.get("/api/v1/communes/UMT/assignments", headers=AUTH).status_code == 200
+    answer = client.get("/api/v1/communes/UMT/assignments", headers=AUTH)
+    assert answer.status_code == 429 and answer.get_json() == {"error": "too many calls"}
+    assert answer.headers["Retry-After"] == "60"

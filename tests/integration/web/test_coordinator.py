@@ -203,3 +203,29 @@ def test_board_escalations_and_dashboard(
     assert dashboard.count("<svg") >= 4
     csv_text = coordinator_client.get("/c/dashboard.csv").get_data(as_text=True)
     assert "requests_by_kind,vneid,1" in csv_text
+
+
+def test_a_failed_sms_escalates_its_request(
+    app: Flask, client: FlaskClient, coordinator_client: FlaskClient, web_world: WebWorld
+) -> None:
+    from dispatch.models import Message
+
+    req = _request_in_a(app, client)
+    with app.extensions["doorstep.runtime"].sessions() as session:
+        session.add(
+            Message(
+                direction="out",
+                channel="twilio",
+                peer_phone="+84912345678",
+                body="Đã nhận yêu cầu",
+                status="failed",
+                error_code="30003",
+                commune_code="UMT",
+                request_id=req.id,
+            )
+        )
+        session.commit()
+    html = coordinator_client.get("/c/escalations").get_data(as_text=True)
+    assert req.reference in html and "Có tin nhắn SMS không gửi được" in html
+    page = coordinator_client.get(f"/c/requests/{req.id}").get_data(as_text=True)
+    assert "30003" in page and "GSM-7" in page  # delivery status and segments shown

@@ -147,3 +147,21 @@ def test_the_resident_can_ask_for_another_time(
 def test_an_unknown_status_link_is_404(client: FlaskClient, web_world: WebWorld) -> None:
     assert client.get("/r/not-a-real-token").status_code == 404
     assert client.post("/r/not-a-real-token/cancel", data={"csrf_token": token(client, "/")})
+
+
+def test_times_are_shown_in_ho_chi_minh_time(
+    app: Flask, client: FlaskClient, web_world: WebWorld
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from dispatch.clock import utcnow
+
+    path = submit_request(client)
+    req = the_request(app, path)
+    tomorrow = (utcnow() + timedelta(days=1)).date()
+    start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 1, 30, tzinfo=UTC)
+    offer_to(app, req.id, web_world.volunteer_a, start=start, accept=True)
+    html = client.get(path).get_data(as_text=True)
+    assert "08:30 " in html  # 01:30 UTC is 08:30 in Asia/Ho_Chi_Minh
+    english = client.get(f"{path}?lang=en").get_data(as_text=True)
+    assert "Visit scheduled" in english and "08:30 " in english
