@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp
 
-from scheduler.problem import Problem
+from scheduler.problem import TICKS_PER_SECOND, Problem
 
 # A re-plan moves an already planned visit to another volunteer only when that saves more
 # than this much travel (in ticks: 30 minutes), or when it lets more priority be assigned.
-MOVE_PENALTY = 30 * 60 * 10
+MOVE_PENALTY = 30 * 60 * TICKS_PER_SECOND
 # fairness=1.0 charges 10 minutes of travel (in ticks) per visit above a shift's fair share.
-FAIRNESS_UNIT = 10 * 60 * 10
+FAIRNESS_UNIT = 10 * 60 * TICKS_PER_SECOND
 
 
 @dataclass

@@ -1,12 +1,12 @@
 """The scenario as integer data for the routing model: ticks, vehicles, places, domains.
 
-Time is counted in ticks of 0.1 s from the earliest shift start (the horizon origin). Travel is
-rounded UP to a whole tick per leg and visit lengths are rounded up too, so any timetable that
-is feasible in ticks is feasible in exact seconds; the plan reports each start floored to the
-whole second, which moves a start earlier by less than one second, inside the one second per
-leg that the formats tolerate, while window and shift bounds (whole seconds) stay exact.
-Tenths rather than whole seconds keep matrix travel such as Solomon's ``floor(10 d) / 10``
-exact, so tight windows are not lost to rounding.
+Time is counted in ticks of one second from the earliest shift start (the horizon origin).
+Travel is rounded UP to a whole second per leg and visit lengths are rounded up too, so any
+timetable that is feasible in ticks is feasible in exact seconds and the plan needs none of the
+formats' one-second tolerance. Matrix travel that is already whole seconds (Solomon's arcs
+here are multiples of 6 s) stays exact. Whole seconds rather than tenths also keep the cumul
+domains small: a window gap (``RemoveInterval``) on a two-day horizon in tenths took 44 ms
+to build, 189 of them 8 s; in seconds the whole model of 1,000 requests builds in 1.6 s.
 
 Places are the requests (0..R-1) followed by one home per volunteer (R..R+V-1). A vehicle is
 one shift of one volunteer. ``allowed[r]`` lists the vehicles in which request ``r`` fits alone
@@ -25,8 +25,8 @@ import numpy as np
 from scheduler.travel import EARTH_RADIUS_KM
 from scheduler.types import Haversine, LatLon, Location, Matrix, MatrixLoc, Scenario
 
-TICKS_PER_SECOND = 10
-# Float noise in given travel (12.3 * 10 = 123.00000000000001) must not cost a whole tick.
+TICKS_PER_SECOND = 1
+# Float noise in given travel (e.g. 0.1 * 3 * 10 = 3.0000000000000004) must not cost a tick.
 EPSILON = 1e-6
 
 
@@ -62,11 +62,16 @@ class Problem:
     def home(self, volunteer: int) -> int:
         return self.request_count + volunteer
 
-    def to_ticks(self, moment: datetime) -> int:
-        return round((moment - self.origin).total_seconds() * TICKS_PER_SECOND)
+    def to_ticks(self, moment: datetime, rounding: str = "nearest") -> int:
+        """Ticks after the origin; "up" for earliest bounds, "down" for latest bounds."""
+        exact = (moment - self.origin).total_seconds() * TICKS_PER_SECOND
+        if rounding == "up":
+            return math.ceil(exact - EPSILON)
+        if rounding == "down":
+            return math.floor(exact + EPSILON)
+        return round(exact)
 
     def to_datetime(self, ticks: int) -> datetime:
-        """Floor to the whole second (see the module docstring)."""
         return self.origin + timedelta(seconds=ticks // TICKS_PER_SECOND)
 
 
@@ -191,14 +196,14 @@ def build_problem(scenario: Scenario) -> Problem:
         allowed=[],
     )
     problem.vehicles = [
-        Vehicle(v, i, problem.to_ticks(s.start), problem.to_ticks(s.end))
+        Vehicle(v, i, problem.to_ticks(s.start, "up"), problem.to_ticks(s.end, "down"))
         for v, volunteer in enumerate(scenario.volunteers)
         for i, s in enumerate(volunteer.shifts)
     ]
     horizon = max((v.end for v in problem.vehicles), default=0)
     problem.starts = [
         _start_ranges(
-            [(problem.to_ticks(w.start), problem.to_ticks(w.end)) for w in r.windows],
+            [(problem.to_ticks(w.start, "up"), problem.to_ticks(w.end, "down")) for w in r.windows],
             problem.service[i],
             horizon,
         )

@@ -10,16 +10,18 @@ from tests.unit.scheduler.build import at, line_matrix, request, scenario, volun
 MIN = 60 * TICKS_PER_SECOND  # ticks per minute
 
 
-def test_travel_is_rounded_up_to_whole_ticks_and_exact_tenths_stay_exact() -> None:
+def test_travel_is_rounded_up_to_whole_seconds_and_whole_seconds_stay_exact() -> None:
+    noisy = 0.1 * 3 * 10  # 3.0000000000000004
     s = scenario(
-        Matrix(((0.0, 12.3, 0.04), (12.3, 0.0, 1.0), (0.04, 1.0, 0.0))),
+        Matrix(((0.0, 12.3, 0.04), (12.3, 0.0, noisy), (0.04, noisy, 0.0))),
         [volunteer("v", 0)],
         [request("r", 1), request("q", 2)],
     )
     p = build_problem(s)
     # places: r (loc 1), q (loc 2), home of v (loc 0)
-    assert p.travel[2, 0] == 123  # 12.3 s, not 124 from float noise
+    assert p.travel[2, 0] == 13  # 12.3 s rounds up
     assert p.travel[2, 1] == 1  # 0.04 s rounds up
+    assert p.travel[0, 1] == 3  # not 4 from float noise
     assert p.service == [30 * MIN, 30 * MIN]
 
 
