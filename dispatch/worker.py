@@ -67,6 +67,7 @@ class Sweeper(threading.Thread):
         self._stop_event = threading.Event()
 
     def run(self) -> None:
+        self.tick()  # at start: publish what waited while no worker (or Redis) was up
         while not self._stop_event.wait(self.interval_s):
             self.tick()
 

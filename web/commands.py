@@ -76,23 +76,18 @@ def db_command(argv: Sequence[str]) -> int:
 
 
 def load_demo_if_empty(settings: Settings) -> bool:
-    """Load the demo data unless the database already has communes; True when loaded."""
-    from dispatch.demo import load_demo
-    from sqlalchemy import func, select
+    """Load the demo data unless the database already has some; True when loaded.
 
+    Its events (re-plan requests) stay in the outbox: a worker's first sweep publishes them.
+    """
     from dispatch.clock import utcnow
     from dispatch.db import make_engine, make_session_factory
-    from dispatch.models import Commune
+    from dispatch.demo import load_demo
 
     engine = make_engine(settings.database_url, worker=True)
     try:
-        sessions = make_session_factory(engine)
-        with sessions() as session:
-            if session.scalar(select(func.count()).select_from(Commune)):
-                return False
-        with sessions.begin() as session:
-            load_demo(session, utcnow())
-        return True
+        with make_session_factory(engine)() as session:
+            return load_demo(session, utcnow())
     finally:
         engine.dispose()
 
