@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.solomon --quick
 	$(BIN)/python -m bench.commune --quick
+	$(BIN)/python -m bench.submits --quick
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
