@@ -30,18 +30,17 @@ from dispatch.models import (
     Message,
     MessageStatus,
     Resident,
-    SmsDialogue,
     Volunteer,
 )
 from dispatch.services import DomainError
 from dispatch.settings import Settings
 from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus
-from notifications.dialogue import DIALOGUE_TTL, Draft, Heard, merge, next_question
 from notifications.optout import set_opt_out
 from notifications.outbound import Outgoing, queue_sms, sms_language
 from notifications.phone import InvalidPhone, to_e164
+from notifications.sms_dialogue import DialogueTurn
 from notifications.text import nfc
-from notifications.understand import Understood, understand, windows_for
+from notifications.understand import understand
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +103,7 @@ def receive(session: Session, settings: Settings, sms: InboundSms) -> Received:
     return Received(duplicate=False, message=row, replies=turn.replies)
 
 
-class _Turn:
+class _Turn(DialogueTurn):
     """One inbound message being handled; collects the replies it queues."""
 
     def __init__(self, session: Session, settings: Settings, row: Message, now: datetime):
@@ -252,84 +251,6 @@ class _Turn:
         actor = f"resident:{self.phone}"
         services.cancel(self.session, services.CancelRequest(request.id, actor, "HUY"), self.now)
         # The RequestCancelled handler confirms by SMS; nothing more to say here.
-
-    def _dialogue(self, heard: Understood) -> None:
-        state = self.session.get(SmsDialogue, self.phone)
-        live = state is not None and state.expires_at > self.now
-        says_something = any((heard.kind, heard.hamlet_code, heard.day, heard.part))
-        if not live and (heard.intent != "help_request" and not says_something):
-            self.reply("not_understood")
-            return
-        draft = Draft.from_json(state.draft) if live and state is not None else Draft()
-        fallback_hamlet = self._known_hamlet()
-        draft = merge(
-            draft,
-            Heard(
-                self.row.body, heard.kind, heard.commune_code, heard.hamlet_code,
-                heard.day, heard.part,
-            ),
-        )  # fmt: skip
-        if draft.hamlet_code is None and fallback_hamlet is not None:
-            code, commune = fallback_hamlet
-            draft = merge(draft, Heard("", hamlet_code=code, commune_code=commune))
-        question = next_question(draft)
-        if question is not None:
-            self._save_dialogue(state, draft, question)
-            self.reply(question, **self._question_values(question, draft))
-            return
-        if state is not None:
-            self.session.delete(state)
-        self._submit(draft)
-
-    def _known_hamlet(self) -> tuple[str, str] | None:
-        resident = self.session.scalars(
-            select(Resident)
-            .where(Resident.phone == self.phone, Resident.hamlet_code.is_not(None))
-            .order_by(Resident.id.desc())
-        ).first()
-        if resident is None or resident.hamlet_code is None:
-            return None
-        return resident.hamlet_code, resident.commune_code
-
-    def _question_values(self, question: str, draft: Draft) -> dict[str, object]:
-        if question != "ask_hamlet":
-            return {}
-        from dispatch.models import Hamlet
-
-        query = select(Hamlet.name).order_by(Hamlet.code).limit(3)
-        commune = draft.commune_code or self.commune_code
-        if commune:
-            query = query.where(Hamlet.commune_code == commune)
-        return {"hamlets": list(self.session.scalars(query))}
-
-    def _save_dialogue(self, state: SmsDialogue | None, draft: Draft, question: str) -> None:
-        if state is None:
-            state = SmsDialogue(phone=self.phone, draft={}, expires_at=self.now)
-            self.session.add(state)
-        state.draft, state.asked = draft.to_json(), question
-        state.expires_at = self.now + DIALOGUE_TTL
-        state.last_inbound_id = self.row.provider_id
-
-    def _submit(self, draft: Draft) -> None:
-        from dispatch.models import Hamlet
-
-        hamlet = self.session.get(Hamlet, draft.hamlet_code)
-        assert hamlet is not None and draft.kind is not None
-        self.commune_code = hamlet.commune_code
-        command = services.SubmitRequest(
-            phone=self.phone,
-            kind=draft.kind,
-            commune_code=hamlet.commune_code,
-            channel="sms",
-            hamlet_code=hamlet.code,
-            text=" / ".join(draft.texts)[:2000],
-            preferred_windows=tuple(windows_for(draft.day, draft.part, self.now)),
-        )
-        result = services.submit(self.session, command, self.now)
-        self.row.request_id = result.request.id
-        if not result.created:  # already open: no new event, so answer here
-            request = result.request
-            self.reply("request_received", kind=request.kind, ref=request.reference)
 
 
 def _visit_values(assignment: Assignment) -> dict[str, object]:
