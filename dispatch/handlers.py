@@ -46,6 +46,16 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+# Modules of jobs that handlers enqueue themselves (SMS delivery, reminders). The worker imports
+# them, with the handlers' modules, once before forking, so no work horse imports them again.
+JOB_MODULES: tuple[str, ...] = (
+    "dispatch.jobs",
+    "scheduler",
+    "notifications.delivery",
+    "notifications.reminders",
+)
+
+
 def handlers_for(event_type: str) -> tuple[str, ...]:
     """The handlers of an event type; an unknown type has none (and is marked published)."""
     return HANDLERS.get(event_type, ())

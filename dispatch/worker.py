@@ -91,10 +91,10 @@ class Sweeper(threading.Thread):
 def preload_job_modules() -> None:
     """Import every job's module once in the worker, so each forked work horse inherits it
     instead of importing it again (seconds per job for Twilio's SDK on a small machine)."""
-    from dispatch.handlers import HANDLERS
+    from dispatch.handlers import HANDLERS, JOB_MODULES
 
-    paths = {p for handlers in HANDLERS.values() for p in handlers} | {"dispatch.jobs.x"}
-    for module in sorted({path.rpartition(".")[0] for path in paths}):
+    modules = {path.rpartition(".")[0] for handlers in HANDLERS.values() for path in handlers}
+    for module in sorted(modules | set(JOB_MODULES)):
         importlib.import_module(module)
 
 
