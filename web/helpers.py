@@ -34,6 +34,23 @@ OUTCOME_LABELS = {
     "resident_absent": lazy_gettext("Resident not at home"),
 }
 
+EVENT_LABELS = {
+    "request.submitted": lazy_gettext("Request received"),
+    "request.cancelled": lazy_gettext("Request cancelled"),
+    "request.rescheduled": lazy_gettext("Resident asked for another time"),
+    "assignment.offered": lazy_gettext("Offered to a volunteer"),
+    "assignment.changed": lazy_gettext("Visit time changed by the planner"),
+    "assignment.withdrawn": lazy_gettext("Visit withdrawn"),
+    "assignment.overridden": lazy_gettext("Reassigned by a coordinator"),
+    "assignment.locked": lazy_gettext("Visit locked"),
+    "assignment.unlocked": lazy_gettext("Visit unlocked"),
+    "offer.accepted": lazy_gettext("Volunteer accepted"),
+    "offer.declined": lazy_gettext("Volunteer declined"),
+    "offer.expired": lazy_gettext("Offer expired without an answer"),
+    "visit.started": lazy_gettext("Visit started"),
+    "visit.completed": lazy_gettext("Visit finished"),
+}
+
 CHANNEL_LABELS = {
     "sms": lazy_gettext("SMS"),
     "web": lazy_gettext("Web form"),
@@ -74,6 +91,11 @@ def status_label(status: object) -> str:
     return str(STATUS_LABELS.get(str(status), str(status)))
 
 
+def event_label(event_type: str) -> str:
+    label = EVENT_LABELS.get(event_type)
+    return f"{label} ({event_type})" if label else event_type
+
+
 def first_name(full_name: str | None) -> str:
     """Vietnamese names put the given name last: "Nguyễn Văn An" -> "An"."""
     parts = (full_name or "").split()
@@ -92,6 +114,7 @@ def init_app(app: Flask) -> None:
         kind_label=kind_label,
         kind_bring=kind_bring,
         status_label=status_label,
+        event_label=event_label,
         first_name=first_name,
         geo_link=geo_link,
         OUTCOME_LABELS=OUTCOME_LABELS,
