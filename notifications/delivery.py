@@ -30,8 +30,8 @@ from notifications.optout import is_opted_out, set_opt_out
 from notifications.outbound import (
     DELIVER_JOB,
     SENT_DESPITE_OPT_OUT,
-    URGENT_TEMPLATES,
     delivery_job_id,
+    sent_at_night,
 )
 from notifications.policy import (
     MAX_ATTEMPTS,
@@ -100,7 +100,7 @@ def _hold_until(runtime: Runtime, message: Message, now: datetime) -> datetime |
     """When a message must wait: its own send_after, or the end of quiet hours."""
     if message.send_after is not None and message.send_after > now:
         return message.send_after
-    if message.template in URGENT_TEMPLATES:
+    if sent_at_night(message):
         return None
     settings = runtime.settings
     later = quiet_hours_end(now, settings.quiet_hours, settings.timezone)

@@ -9,6 +9,7 @@ enqueues delivery. Raising lets RQ retry it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -245,6 +246,8 @@ def request_cancelled(event_id: int) -> None:
         out = [
             to_resident(request, "cancellation", cause, ref=request.reference, kind=request.kind)
         ]
+        # The resident's own HUY is answered at once, even at night; a coordinator's waits.
+        out[0] = replace(out[0], urgent=event.by.startswith("resident:"))
         assignment = session.get(Assignment, event.assignment_id) if event.assignment_id else None
         if assignment is not None and event.volunteer_id:
             out += _withdrawn_notice(session, event.volunteer_id, assignment, cause)

@@ -64,7 +64,18 @@ class Outgoing:
     volunteer_id: int | None = None
     resident_id: int | None = None
     channel: str | None = None  # a reply goes back the way the question came
+    urgent: bool | None = None  # None: by template (URGENT_TEMPLATES)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def is_urgent(out: Outgoing) -> bool:
+    return out.template in URGENT_TEMPLATES if out.urgent is None else out.urgent
+
+
+def sent_at_night(message: Message) -> bool:
+    """Whether quiet hours let this message through (decided when it was queued)."""
+    first = message.status_history[0] if message.status_history else {}
+    return bool(first.get("urgent", message.template in URGENT_TEMPLATES))
 
 
 def message_our_id(cause: str, template: str, phone: str) -> str:
@@ -122,10 +133,11 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
         message.error_code = refusal
         message.status_history = [_history(MessageStatus.FAILED, now, error_code=refusal)]
     else:
-        if out.template not in URGENT_TEMPLATES:
+        urgent = is_urgent(out)
+        if not urgent:
             later = quiet_hours_end(now, settings.quiet_hours, settings.timezone)
             message.send_after = later if later > now else None
-        message.status_history = [_history(MessageStatus.QUEUED, now)]
+        message.status_history = [_history(MessageStatus.QUEUED, now, urgent=urgent)]
     session.add(message)
     session.flush()
     return message
