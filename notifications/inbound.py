@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,10 @@ from notifications.understand import understand
 
 log = logging.getLogger(__name__)
 
+#: At most this many "not understood" answers per phone per window: two automatic senders
+#: answering each other would otherwise text forever.
+NOT_UNDERSTOOD_LIMIT = 3
+NOT_UNDERSTOOD_WINDOW = timedelta(hours=1)
 CONVERSATION_TEMPLATES = ("offer", "ask_kind", "ask_hamlet", "ask_when")
 A = AssignmentStatus
 
@@ -115,6 +119,8 @@ class _Turn(DialogueTurn):
 
     def reply(self, template: str, **values: object) -> None:
         begin_write(self.session)  # a service may have committed: a new write transaction
+        if template == "not_understood" and self._confused_lately():
+            return  # another automatic sender, or someone stuck: stop the ping-pong
         out = Outgoing(
             phone=self.phone,
             template=template,
@@ -127,6 +133,19 @@ class _Turn(DialogueTurn):
             assignment_id=self.row.assignment_id,
         )
         self.replies.append(queue_sms(self.session, self.settings, out))
+
+    def _confused_lately(self) -> bool:
+        since = self.now - NOT_UNDERSTOOD_WINDOW
+        count = self.session.scalar(
+            select(func.count())
+            .select_from(Message)
+            .where(
+                Message.peer_phone == self.phone,
+                Message.template == "not_understood",
+                Message.created_at >= since,
+            )
+        )
+        return (count or 0) >= NOT_UNDERSTOOD_LIMIT
 
     def act(self) -> None:
         self._who()

@@ -213,3 +213,10 @@ def test_xong_completes_the_volunteers_visit_and_thanks_the_resident(
     pump()
     assert _status(runtime, assignment_id) == "done"
     assert channel.to(RESIDENT)[-1].body.startswith("Cảm ơn bạn!")
+
+
+def test_not_understood_answers_are_limited(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    answers = [text(runtime, RESIDENT, f"zzz qqq {i}") for i in range(5)]
+    assert answers == [["not_understood"]] * 3 + [[]] * 2
