@@ -193,10 +193,11 @@ def _volunteers(
         team = i % teams
         # Teams spread evenly over the hamlets, each living around its own.
         hamlet = hamlets[(team * len(hamlets)) // teams % len(hamlets)]
-        skills = set(rng.sample(kinds, rng.randint(2, 5)))
-        # Common kinds first: most volunteers can do VNeID and smartphone basics.
-        if rng.random() < 0.5:
-            skills.add("vneid")
+        picked = rng.sample(kinds, rng.randint(2, 5))
+        # VNeID is the most asked-for help, so most teams train most volunteers in it.
+        if "vneid" not in picked and rng.random() < 0.5:
+            picked[0] = "vneid"
+        skills = set(picked)
         if rng.random() < 0.1 + 0.7 * hamlet.khmer_share:
             skills.add(KHMER)
         volunteers.append(
