@@ -89,3 +89,23 @@ def test_status_callbacks_are_idempotent_and_never_move_backwards(live: LiveSyst
     with live.runtime.sessions() as session:
         again = session.scalars(select(Message).where(Message.our_id == our_id)).one()
         assert again.status == "delivered" and len(again.status_history) == history
+
+
+def test_unsubscribed_number_gets_nothing_until_start(live: LiveSystem) -> None:
+    live.sandbox.state.add_fault(RESIDENT, "21610", times=1)
+    live.post_sms(RESIDENT, "help", "SMo1")
+    live.pump()
+    assert live.sent_to(RESIDENT) == []
+    with live.runtime.sessions() as session:
+        failed = session.scalars(select(Message).where(Message.direction == "out")).one()
+        assert (failed.status, failed.error_code) == ("failed", "21610")
+    live.post_sms(RESIDENT, "giup vneid ap cong su", "SMo2")
+    live.post_sms(RESIDENT, "help", "SMo3")
+    live.pump()
+    assert live.sent_to(RESIDENT) == []  # opted out: nothing at all goes out
+    assert _count(live, HelpRequest) == 1  # but the request itself is taken
+    live.post_sms(RESIDENT, "START", "SMo4")
+    live.post_sms(RESIDENT, "help", "SMo5")
+    live.pump()
+    sent = live.sent_to(RESIDENT)
+    assert len(sent) == 2 and sent[0].startswith("Bạn sẽ nhận tin lại")
