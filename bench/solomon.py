@@ -30,7 +30,18 @@ from bench.common import SHARED, fmt, header, mean, pct, progress, ratio, table,
 from scheduler.checker import check
 from scheduler.evaluate import objective
 from scheduler.solver import solve
-from scheduler.types import Interval, Matrix, MatrixLoc, Request, Scenario, Volunteer
+from scheduler.types import (
+    Interval,
+    Matrix,
+    MatrixLoc,
+    Plan,
+    Request,
+    Route,
+    Scenario,
+    Unassigned,
+    Visit,
+    Volunteer,
+)
 
 EPOCH = datetime(2026, 11, 30, tzinfo=UTC)
 SECONDS_PER_UNIT = 60  # one Solomon time/distance unit = one minute
@@ -169,7 +180,36 @@ def run_pyvrp(instance: Instance, limit: float, seed: int) -> Outcome:
     result, wall = timed(lambda: model.solve(stop=MaxRuntime(limit), seed=seed, display=False))
     if not result.is_feasible():
         return Outcome(None, wall, "infeasible")
-    return Outcome(result.best.distance() / 10, wall)
+    # PyVRP's clients are numbered from 0; customer i is client i - 1.
+    routes = [[a.idx + 1 for a in route if a.is_client()] for route in result.best.routes()]
+    violations = check_routes(instance, routes)
+    note = f"its routes break our rules: {violations[0]}" if violations else ""
+    return Outcome(result.best.distance() / 10, wall, note)
+
+
+def check_routes(instance: Instance, routes: list[list[int]]) -> list[str]:
+    """Customer routes (from another solver) as our plan, timed as early as possible, and
+    run through our checker: a cross-check of this file's conversion of the instance."""
+    scenario = to_scenario(instance)
+    seconds = scenario.travel.seconds if isinstance(scenario.travel, Matrix) else ()
+    plan_routes = []
+    for k, route in enumerate(routes):
+        clock = instance.ready[0] * SECONDS_PER_UNIT
+        place = 0
+        visits = []
+        for c in route:
+            clock = max(clock + int(seconds[place][c]), instance.ready[c] * SECONDS_PER_UNIT)
+            start = EPOCH + timedelta(seconds=clock)
+            clock += instance.service[c] * SECONDS_PER_UNIT
+            visits.append(Visit(f"c{c}", start, EPOCH + timedelta(seconds=clock)))
+            place = c
+        plan_routes.append(Route(f"vehicle{k + 1}", 0, tuple(visits)))
+    served = {c for route in routes for c in route}
+    missing = tuple(
+        Unassigned(f"c{c}", "not served") for c in range(1, len(instance.xy)) if c not in served
+    )
+    plan = Plan(instance.name, tuple(plan_routes), missing, objective(scenario, plan_routes))
+    return check(scenario, plan)
 
 
 def _mean_row(label: str, results: list[dict[float, tuple[float | None, ...]]],
