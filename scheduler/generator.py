@@ -65,16 +65,17 @@ WINDOW_WEIGHTS = {"morning": 0.38, "afternoon": 0.34, "evening": 0.28}
 PRIORITIES = (1, 2, 3, 5)
 PRIORITY_SHARES = (0.74, 0.14, 0.08, 0.04)
 
-# Commune centres of An Giang (after the 2025 merger with Kien Giang), lat/lon.
+# Commune centres of An Giang (after the 2025 merger with Kien Giang), lat/lon; inland, far
+# enough from the Cambodian border and the sea that 9 km canals stay in the province.
 CENTRES: tuple[tuple[str, float, float], ...] = (
     ("tri-ton", 10.418, 104.999),
-    ("tinh-bien", 10.605, 104.945),
+    ("phu-tan", 10.660, 105.270),
     ("chau-phu", 10.566, 105.178),
     ("thoai-son", 10.303, 105.258),
     ("cho-moi", 10.487, 105.440),
     ("giong-rieng", 9.909, 105.311),
     ("go-quao", 9.735, 105.276),
-    ("hon-dat", 10.185, 104.926),
+    ("tan-hiep", 10.110, 105.280),
 )
 
 
