@@ -10,7 +10,7 @@ publishes it later: an outage delays work, never loses it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import redis
@@ -65,8 +65,8 @@ def publish(
     """Publish the given events (or the oldest unpublished ones); returns rows marked published.
 
     ``queues`` may be a callable, so Redis is reached only when there is something to publish.
-    Raises ``redis.RedisError`` when Redis is unreachable, after recording the failure on the
-    row it was publishing.
+    Raises ``redis.RedisError`` when Redis is unreachable, after marking what did get out and
+    recording the failure on the row it was publishing.
     """
     with sessions() as session:
         query = select(Event.id, Event.type).where(Event.published_at.is_(None))
@@ -76,18 +76,29 @@ def publish(
                 return 0
             query = query.where(Event.id.in_(wanted))
         rows = session.execute(query.order_by(Event.id).limit(SWEEP_BATCH)).all()
-    published = 0
-    for event_id, event_type in rows:
-        try:
-            if not isinstance(queues, Queues):
-                queues = queues()
-            enqueue_handlers(queues, event_id, event_type)
-        except redis.RedisError as error:
-            _record_failure(sessions, event_id, error)
-            raise
-        _mark_published(sessions, event_id)
-        published += 1
-    return published
+    return publish_rows(sessions, queues, [(row[0], row[1]) for row in rows])
+
+
+def publish_rows(
+    sessions: sessionmaker[Session],
+    queues: Queues | Callable[[], Queues],
+    rows: Sequence[tuple[int, str]],
+) -> int:
+    """Publish committed rows whose (id, type) the caller knows; one UPDATE marks them."""
+    done: list[int] = []
+    try:
+        for event_id, event_type in rows:
+            try:
+                if not isinstance(queues, Queues):
+                    queues = queues()
+                enqueue_handlers(queues, event_id, event_type)
+            except redis.RedisError as error:
+                _record_failure(sessions, event_id, error)
+                raise
+            done.append(event_id)
+    finally:
+        _mark_published(sessions, done)
+    return len(done)
 
 
 def sweep(sessions: sessionmaker[Session], queues: Queues) -> int:
@@ -100,11 +111,13 @@ def sweep(sessions: sessionmaker[Session], queues: Queues) -> int:
             return total
 
 
-def _mark_published(sessions: sessionmaker[Session], event_id: int) -> None:
+def _mark_published(sessions: sessionmaker[Session], event_ids: list[int]) -> None:
+    if not event_ids:
+        return
     with sessions.begin() as session:
         session.execute(
             update(Event)
-            .where(Event.id == event_id, Event.published_at.is_(None))
+            .where(Event.id.in_(event_ids), Event.published_at.is_(None))
             .values(published_at=utcnow(), last_error=None)
         )
 
@@ -142,6 +155,8 @@ def publish_after_commit(sessions: sessionmaker[Session], queues: Callable[[], Q
         if not ids:
             return
         try:
+            # Re-read the rows: an id flushed inside a rolled-back SAVEPOINT has no row (and
+            # SQLite may hand the same id to a later event, which must not find a job waiting).
             publish(sessions, queues, ids)
         except Exception as error:  # never fail the caller's already-committed work
             log.warning("events %s left for the sweep: %s", sorted(ids), error)

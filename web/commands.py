@@ -16,6 +16,7 @@ from functools import wraps
 
 from dispatch.settings import Settings, SettingsError, load_settings
 
+SANDBOX_PORT = 8025  # notifications.wiring.SANDBOX_DEFAULT_URL
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3
 
@@ -233,7 +234,17 @@ def _sandbox_argv(settings: Settings) -> list[str] | None:
         return None
     if importlib.util.find_spec("notifications.sandbox") is None:
         return None
-    return [sys.executable, "-m", "notifications.sandbox"]
+    if _port_in_use("127.0.0.1", SANDBOX_PORT):
+        print(f"up       | port {SANDBOX_PORT} busy: using the SMS sandbox already running there")
+        return None
+    return [sys.executable, "-m", "notifications.sandbox", "--port", str(SANDBOX_PORT)]
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        return probe.connect_ex((host, port)) == 0
 
 
 def _safe_url(url: str) -> str:
