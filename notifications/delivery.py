@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 
 #: A claimed attempt with no provider answer for this long was cut short (a killed worker):
 #: the sweep starts the next attempt, which reconciles first.
-STUCK_AFTER = timedelta(minutes=5)
+STUCK_AFTER = timedelta(minutes=20)  # longer than the longest backoff (15 min)
 # Provider clocks drift a little from ours: look for earlier attempts a bit before the first.
 _RECONCILE_SKEW = timedelta(minutes=2)
 
@@ -67,7 +67,9 @@ def deliver(our_id: str, attempt: int) -> str:
         if hold is not None:
             message.send_after = hold
             session.commit()
-            _schedule(runtime, our_id, attempt, hold)
+            # Its own job id: this job's id is still the running job's, which RQ finishes
+            # (and later expires) after we return.
+            _schedule(runtime, our_id, attempt, hold, suffix=f"h{int(hold.timestamp())}")
             return "held"
         if message.template not in SENT_DESPITE_OPT_OUT and is_opted_out(
             session, message.peer_phone
@@ -207,9 +209,10 @@ def _retry_later(runtime: Runtime, our_id: str, attempt: int, error: RetryableSe
     return "retry"
 
 
-def _schedule(runtime: Runtime, our_id: str, attempt: int, at: datetime) -> None:
+def _schedule(runtime: Runtime, our_id: str, attempt: int, at: datetime, suffix: str = "") -> None:
+    job_id = delivery_job_id(our_id, attempt) + (f"-{suffix}" if suffix else "")
     options: dict[str, Any] = {
-        "job_id": delivery_job_id(our_id, attempt),
+        "job_id": job_id,
         "result_ttl": 3600,
         "failure_ttl": 7 * 86400,
     }
@@ -239,7 +242,10 @@ def sweep_stuck(runtime: Runtime) -> int:
         for message in rows:
             if message.send_after is not None and message.send_after > now:
                 continue
-            _schedule(runtime, message.our_id, message.attempts + 1, now)
+            if message.attempts >= MAX_ATTEMPTS:
+                _fail(session, message, "gave-up:stuck")  # e.g. a channel left unconfigured
+                continue
+            _schedule(runtime, message.our_id, message.attempts + 1, now, suffix="sweep")
             restarted += 1
     return restarted
 

@@ -182,3 +182,27 @@ def test_quiet_hours_hold_non_urgent_messages(
     assert message.send_after > utcnow() + timedelta(minutes=50)
     scheduled = runtime.queues.messages.scheduled_job_registry.get_job_ids()
     assert f"sms-{held}-1" in scheduled
+
+
+def test_a_job_that_runs_in_quiet_hours_waits_for_the_morning(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    # Queued in the day (no quiet hours yet); by the time its job runs, it is night.
+    our_id = _queue(
+        runtime, "reminder_hour", cause="t:r", time=utcnow(), volunteer="An", code="1234"
+    )
+    now_local = to_local(utcnow())
+    start = (now_local - timedelta(minutes=30)).time().replace(second=0, microsecond=0)
+    end = (now_local + timedelta(hours=2)).time().replace(second=0, microsecond=0)
+    runtime.settings = replace(runtime.settings, quiet_hours=(start, end))
+    pump()
+    assert channel.sent == []
+    message = _message(runtime, our_id)
+    assert message.status == "queued" and message.attempts == 0
+    assert message.send_after is not None and message.send_after > utcnow() + timedelta(hours=1)
+    held = [
+        job_id
+        for job_id in runtime.queues.messages.scheduled_job_registry.get_job_ids()
+        if job_id.startswith(f"sms-{our_id}-1-h")
+    ]
+    assert len(held) == 1
