@@ -22,10 +22,14 @@ STATUS_COLOURS = {
 BAR = "#0b6e4f"
 
 
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def bar_chart(items: Sequence[tuple[str, float]], title: str, unit: str = "") -> Markup:
-    """Horizontal bars, one per (label, value)."""
-    row_h, label_w, width = 34, 240, 720
-    height = max(1, len(items)) * row_h + 40
+    """One bar per (label, value), the label above its bar: readable at 360 px as on desktop."""
+    row_h, width, value_w = 48, 400, 56
+    height = max(1, len(items)) * row_h + 12
     top = max((value for _label, value in items), default=0) or 1
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
@@ -33,19 +37,17 @@ def bar_chart(items: Sequence[tuple[str, float]], title: str, unit: str = "") ->
         f"<title>{escape(title)}</title>",
     ]
     for index, (label, value) in enumerate(items):
-        y = 20 + index * row_h
-        bar_w = (width - label_w - 90) * (value / top)
+        y = 6 + index * row_h
+        bar_w = (width - value_w) * (value / top)
         shown = f"{value:g}{unit}"
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 21}" text-anchor="end" fill="#1b1f23">'
-            f"{escape(label[:32])}</text>"
-            f'<rect x="{label_w}" y="{y + 5}" width="{bar_w:.1f}" height="{row_h - 10}" '
-            f'fill="{BAR}" rx="3"><title>{escape(label)}: {escape(shown)}</title></rect>'
-            f'<text x="{label_w + bar_w + 6:.1f}" y="{y + 21}" fill="#1b1f23">'
-            f"{escape(shown)}</text>"
+            f'<text x="0" y="{y + 16}" fill="#1b1f23">{escape(_short(label, 46))}</text>'
+            f'<rect x="0" y="{y + 22}" width="{max(bar_w, 2):.1f}" height="18" fill="{BAR}" '
+            f'rx="3"><title>{escape(label)}: {escape(shown)}</title></rect>'
+            f'<text x="{bar_w + 6:.1f}" y="{y + 36}" fill="#1b1f23">{escape(shown)}</text>'
         )
     if not items:
-        parts.append('<text x="20" y="30" fill="#52606d">—</text>')
+        parts.append('<text x="0" y="24" fill="#52606d">—</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -58,7 +60,7 @@ def board_timeline(
 ) -> Markup:
     """One line per volunteer: (name, [(start, end, status, label, request id)])."""
     row_h, label_w, width = 44, 190, 1000
-    span_w = width - label_w - 10
+    span_w = width - label_w - 24  # room for the last hour's label
     hours = last_hour - first_hour
     height = 30 + max(1, len(rows)) * row_h
 
@@ -80,7 +82,7 @@ def board_timeline(
     for index, (name, visits) in enumerate(rows):
         y = 26 + index * row_h
         parts.append(
-            f'<text x="6" y="{y + 26}" fill="#1b1f23">{escape(name[:22])}</text>'
+            f'<text x="6" y="{y + 26}" fill="#1b1f23">{escape(_short(name, 22))}</text>'
             f'<line x1="{label_w}" y1="{y + row_h - 2}" x2="{width}" y2="{y + row_h - 2}" '
             f'stroke="#eef2f0"/>'
         )
