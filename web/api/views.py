@@ -104,7 +104,9 @@ def _request_json(req: HelpRequest, duplicate: bool | None = None) -> dict[str, 
         "hamlet": req.hamlet_code,
         "created_at": _iso(req.created_at),
         "visit": visit,
-        "status_url": url_for("resident.status", token=req.status_token, _external=True),
+        # The address residents reach (public URL), not whatever host the partner called.
+        "status_url": current_app.config["DOORSTEP_SETTINGS"].public_url
+        + url_for("resident.status", token=req.status_token),
     }
     if duplicate is not None:
         body["duplicate"] = duplicate

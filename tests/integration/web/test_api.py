@@ -37,7 +37,7 @@ def test_submit_then_read_then_duplicate(client: FlaskClient, web_world: WebWorl
     assert created.status_code == 201
     data = created.get_json()
     assert data["status"] == "open" and data["visit"] is None and data["duplicate"] is False
-    assert "/r/" in data["status_url"]
+    assert data["status_url"].startswith("http://127.0.0.1:5000/r/")
     read = client.get(f"/api/v1/requests/{data['reference']}", headers=AUTH).get_json()
     assert read["reference"] == data["reference"] and read["hamlet"] == "UMT-02"
     again = client.post("/api/v1/requests", json=body, headers=AUTH)

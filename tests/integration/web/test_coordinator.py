@@ -229,3 +229,9 @@ def test_a_failed_sms_escalates_its_request(
     assert req.reference in html and "Có tin nhắn SMS không gửi được" in html
     page = coordinator_client.get(f"/c/requests/{req.id}").get_data(as_text=True)
     assert "30003" in page and "GSM-7" in page  # delivery status and segments shown
+
+
+def test_sign_out(coordinator_client: FlaskClient) -> None:
+    csrf = token(coordinator_client, "/c/")
+    assert coordinator_client.post("/c/logout", data={"csrf_token": csrf}).status_code == 302
+    assert coordinator_client.get("/c/").status_code == 302

@@ -152,3 +152,19 @@ def test_availability_and_days_off_trigger_a_replan(
             select(Event).where(Event.type == "volunteer.availability_changed")
         ).all()
     assert len(events) == 2 and events[0].payload["volunteer_id"] == web_world.volunteer_a
+
+
+def test_remove_a_day_off_and_sign_out(
+    app: Flask, volunteer_client: FlaskClient, web_world: WebWorld
+) -> None:
+    csrf = token(volunteer_client, "/v/availability")
+    volunteer_client.post("/v/days-off", data={"csrf_token": csrf, "day": "2099-03-04"})
+    html = volunteer_client.get("/v/availability").get_data(as_text=True)
+    found = re.search(r"/v/days-off/(\d+)/remove", html)
+    assert found is not None
+    answer = volunteer_client.post(found.group(0), data={"csrf_token": csrf})
+    assert answer.status_code == 302
+    assert "04/03/2099" not in volunteer_client.get("/v/availability").get_data(as_text=True)
+    assert volunteer_client.post(found.group(0), data={"csrf_token": csrf}).status_code == 302
+    volunteer_client.post("/v/sign-out", data={"csrf_token": csrf})
+    assert volunteer_client.get("/v/").status_code == 302
