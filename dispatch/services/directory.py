@@ -99,3 +99,34 @@ def edit_hamlet(session: Session, cmd: EditHamlet, now: datetime) -> Hamlet:
         entity = ("hamlet", hamlet.code)
         _audit(session, cmd.actor, "hamlet.edit", entity, before, after, hamlet.commune_code, now)
     return hamlet
+
+
+@dataclass(frozen=True)
+class RenameTeam:
+    team_id: int
+    name: str
+    actor: str
+
+
+def rename_team(session: Session, cmd: RenameTeam, now: datetime) -> Team:
+    now = as_utc(now)
+    if not cmd.name.strip():
+        raise InvalidCommand("a team needs a name")
+    with transaction(session):
+        team = session.get(Team, cmd.team_id)
+        if team is None:
+            raise NotFound("team", cmd.team_id)
+        before = {"name": team.name}
+        team.name = cmd.name.strip()
+        entity = ("team", str(team.id))
+        _audit(
+            session,
+            cmd.actor,
+            "team.edit",
+            entity,
+            before,
+            {"name": team.name},
+            team.commune_code,
+            now,
+        )
+    return team

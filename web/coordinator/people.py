@@ -183,6 +183,21 @@ def teams() -> str:
     return render_template("coordinator/teams.html", teams=rows, counts=counts, title=_("Teams"))
 
 
+@bp.post("/teams/<int:team_id>")
+@coordinator_required
+def team_save(team_id: int) -> Response:
+    team = db().get(Team, team_id)
+    if team is None or team.commune_code not in g.communes:
+        abort(404)
+    name = request.form.get("name", "").strip()[:120]
+    if not name:
+        flash(_("The name is empty."), "error")
+        return redirect(url_for("coordinator.teams"))
+    directory.rename_team(db(), directory.RenameTeam(team.id, name, actor()), utcnow())
+    flash(_("Saved."), "success")
+    return redirect(url_for("coordinator.teams"))
+
+
 def _hamlets() -> list[Hamlet]:
     return list(
         db().scalars(

@@ -83,3 +83,19 @@ def test_edit_a_volunteer_and_a_hamlet(
     assert coordinator_client.post("/c/hamlets/VK-01", data=hamlet).status_code == 404
     assert "Tổ Minh Thuận A" in coordinator_client.get("/c/teams").get_data(as_text=True)
     assert "Tổ Kim Quy A" not in coordinator_client.get("/c/teams.csv").get_data(as_text=True)
+
+
+def test_rename_a_team_only_in_scope(
+    app: Flask, coordinator_client: FlaskClient, web_world: WebWorld
+) -> None:
+    from dispatch.models import Team
+
+    with app.extensions["doorstep.runtime"].sessions() as session:
+        teams = {t.commune_code: t.id for t in session.scalars(select(Team))}
+    csrf = token(coordinator_client, "/c/teams")
+    data = {"csrf_token": csrf, "name": "Tổ công nghệ số Minh Thuận A"}
+    assert coordinator_client.post(f"/c/teams/{teams['UMT']}", data=data).status_code == 302
+    assert "Tổ công nghệ số Minh Thuận A" in coordinator_client.get("/c/teams").get_data(
+        as_text=True
+    )
+    assert coordinator_client.post(f"/c/teams/{teams['VK']}", data=data).status_code == 404
