@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,11 @@ from notifications.understand import understand
 
 log = logging.getLogger(__name__)
 
+#: Inbound statuses after "received": being handled, then handled.
+HANDLING = "handling"
+HANDLED = "handled"
+#: A message left "handling" this long was dropped by a crash: a provider retry may take it.
+RECLAIM_AFTER = timedelta(minutes=2)
 #: At most this many "not understood" answers per phone per window: two automatic senders
 #: answering each other would otherwise text forever.
 NOT_UNDERSTOOD_LIMIT = 3
@@ -69,8 +74,33 @@ class Received:
 
 
 def receive(session: Session, settings: Settings, sms: InboundSms) -> Received:
-    """Store ``sms`` and act on it; returns the replies to enqueue after this commit."""
+    """Store ``sms`` (committed before anything else), then act on it once.
+
+    Returns the replies to enqueue. A copy of a message already handled, or being handled by
+    a concurrent request, does nothing. A message whose handling crashed is stored anyway
+    and is handled again when the provider retries the webhook (after ``RECLAIM_AFTER``).
+    """
     now = utcnow()
+    row = _store(session, sms, now)
+    if not _claim(session, row.id, now):
+        return Received(duplicate=True, message=row)
+    turn = _Turn(session, settings, row, now)
+    try:
+        turn.act()
+    except (DomainError, IllegalTransition) as error:  # e.g. the offer was just taken back
+        log.info("inbound %s: %s", sms.provider_id, error)
+        session.rollback()
+        turn.replies.clear()
+        turn.reply("not_understood")
+    begin_write(session)
+    row.status = HANDLED
+    row.status_history = [*row.status_history, {"status": HANDLED, "at": utcnow().isoformat()}]
+    session.commit()
+    return Received(duplicate=False, message=row, replies=turn.replies)
+
+
+def _store(session: Session, sms: InboundSms, now: datetime) -> Message:
+    """The stored row of ``sms``: inserted and committed now, or the one stored before."""
     try:
         phone = to_e164(sms.sender)
     except InvalidPhone:
@@ -88,23 +118,40 @@ def receive(session: Session, settings: Settings, sms: InboundSms) -> Received:
     begin_write(session)
     session.add(row)
     try:
-        session.flush()
+        session.commit()
+        return row
     except IntegrityError:
         session.rollback()
-        return Received(duplicate=True)
-    turn = _Turn(session, settings, row, now)
-    try:
-        turn.act()
-    except (DomainError, IllegalTransition) as error:  # e.g. the offer was just taken back
-        log.info("inbound %s: %s", sms.provider_id, error)
+    stored = session.scalar(
+        select(Message).where(
+            Message.channel == sms.channel, Message.provider_id == sms.provider_id
+        )
+    )
+    assert stored is not None  # the unique constraint just said so
+    return stored
+
+
+def _claim(session: Session, message_id: int, now: datetime) -> bool:
+    """Take the message for handling: one caller wins, even among fifty concurrent copies."""
+    begin_write(session)
+    claimed = session.execute(
+        update(Message)
+        .where(
+            Message.id == message_id,
+            or_(
+                Message.status == MessageStatus.RECEIVED,
+                and_(Message.status == HANDLING, Message.updated_at < now - RECLAIM_AFTER),
+            ),
+        )
+        .values(status=HANDLING, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        begin_write(session)
-        session.add(row)
-        turn.replies.clear()
-        turn.reply("not_understood")
-    if session.in_transaction():
-        session.commit()
-    return Received(duplicate=False, message=row, replies=turn.replies)
+        return False
+    session.commit()
+    session.expire_all()
+    return True
 
 
 class _Turn(DialogueTurn):

@@ -7,12 +7,14 @@ import itertools
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from dispatch import services
 from dispatch.clock import utcnow
 from dispatch.models import Assignment, HelpRequest, Message, SmsDialogue
 from dispatch.runtime import Runtime
+from notifications import inbound
 from notifications.channels import InMemoryChannel
 from notifications.inbound import InboundSms, receive
 from notifications.outbound import enqueue_delivery
@@ -220,3 +222,36 @@ def test_not_understood_answers_are_limited(
 ) -> None:
     answers = [text(runtime, RESIDENT, f"zzz qqq {i}") for i in range(5)]
     assert answers == [["not_understood"]] * 3 + [[]] * 2
+
+
+def test_message_is_stored_even_when_handling_crashes_and_a_retry_handles_it(
+    runtime: Runtime,
+    world: WebWorld,
+    channel: InMemoryChannel,
+    pump: Pump,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("parser bug")
+
+    monkeypatch.setattr(inbound, "understand", broken)
+    with pytest.raises(RuntimeError):
+        text(runtime, RESIDENT, "help", sid="SMcrash")
+    monkeypatch.undo()
+    with runtime.sessions() as session:
+        row = session.scalars(select(Message).where(Message.provider_id == "SMcrash")).one()
+        assert row.status == "handling" and row.body == "help"
+    # The provider retries at once: still being handled as far as we know, so nothing.
+    assert text(runtime, RESIDENT, "help", sid="SMcrash") == []
+    with runtime.sessions() as session:
+        session.execute(
+            update(Message)
+            .where(Message.provider_id == "SMcrash")
+            .values(updated_at=utcnow() - inbound.RECLAIM_AFTER - timedelta(seconds=1))
+        )
+        session.commit()
+    assert text(runtime, RESIDENT, "help", sid="SMcrash") == ["help"]
+    assert text(runtime, RESIDENT, "help", sid="SMcrash") == []
+    with runtime.sessions() as session:
+        row = session.scalars(select(Message).where(Message.provider_id == "SMcrash")).one()
+        assert row.status == "handled"
