@@ -34,6 +34,7 @@ from dispatch.models import (
     Commune,
     Hamlet,
     HelpRequest,
+    PlanRun,
     Province,
     Team,
     Volunteer,
@@ -131,14 +132,15 @@ def latency(rate: float, seconds: float, workdir: Path, redis_url: str | None) -
     if redis_url:
         runtime.queues.connection.flushdb()
     codes = seed(runtime.sessions, 6, 30)
+    logs = [open(instance / f"worker{n}.log", "w") for n in range(2)]  # noqa: SIM115
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "web.cli", "worker", "--with-scheduler"],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
-        for _ in range(2)
+        for log in logs
     ]
     try:
         time.sleep(2)  # workers up
@@ -171,6 +173,8 @@ def latency(rate: float, seconds: float, workdir: Path, redis_url: str | None) -
             if len(latencies) >= total:
                 break
             time.sleep(1)
+        with runtime.sessions() as session:
+            runs = session.scalars(select(PlanRun.status)).all()
         quantiles = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else [0.0] * 19
         return {
             "rate": rate,
@@ -179,12 +183,23 @@ def latency(rate: float, seconds: float, workdir: Path, redis_url: str | None) -
             "offered": len(latencies),
             "p50": statistics.median(latencies) if latencies else float("nan"),
             "p95": quantiles[18],
+            "plans_done": runs.count("done"),
+            "plans_other": len(runs) - runs.count("done"),
         }
     finally:
         for worker in workers:
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=60)
+        for log in logs:
+            log.close()
+        failures = sum(
+            1
+            for n in range(2)
+            for line in (instance / f"worker{n}.log").read_text().splitlines()
+            if "Traceback" in line
+        )
+        print(f"  (rate {rate:.0f}/s: {failures} job tracebacks in the worker logs)")
         runtime.close()
         if not redis_url:
             EmbeddedRedis(instance).stop()
@@ -216,13 +231,14 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
         print()
         print(f"submit-to-offer latency, 2 workers, SQLite, {seconds:.0f} s of submits")
-        header = ("rate/s", "achieved", "submitted", "offered", "p50 s", "p95 s")
-        print("{:>7} {:>9} {:>9} {:>8} {:>7} {:>7}".format(*header))
+        header = ("rate/s", "achieved", "submitted", "offered", "p50 s", "p95 s", "plans ok/other")
+        print("{:>7} {:>9} {:>9} {:>8} {:>7} {:>7} {:>15}".format(*header))
         for rate in (10.0, 50.0):
             row = latency(rate, seconds, workdir, args.redis)
             print(
                 f"{row['rate']:>7.0f} {row['achieved']:>9.1f} {row['submitted']:>9.0f} "
-                f"{row['offered']:>8.0f} {row['p50']:>7.2f} {row['p95']:>7.2f}"
+                f"{row['offered']:>8.0f} {row['p50']:>7.2f} {row['p95']:>7.2f} "
+                f"{row['plans_done']:>11.0f}/{row['plans_other']:.0f}"
             )
     return 0
 

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch import outbox
@@ -120,6 +121,16 @@ def _record_result(
     session.commit()
 
 
+def _take_write_lock(session: Session, run_id: int) -> None:
+    """Write first, then read: on SQLite a transaction that reads and later writes fails at
+    once ("database is locked") when another connection wrote in between; taking the write
+    lock up front makes it wait its turn (busy timeout) instead. On PostgreSQL this only
+    locks our own PlanRun row."""
+    session.execute(
+        update(PlanRun).where(PlanRun.id == run_id).values(status=PlanRunStatus.RUNNING)
+    )
+
+
 def plan_commune(
     sessions: sessionmaker[Session],
     commune_code: str,
@@ -145,20 +156,25 @@ def plan_commune(
         _fail(sessions, run_id, f"{type(error).__name__}: {error}")
         raise
     wall = time.monotonic() - started
-    with sessions() as session:
-        changes = [
-            c
-            for c in diff_plan(session, commune_code, planned_visits(plan))
-            if _worth_it(c, problem.live)
-        ]
-        command = ApplyPlan(
-            commune_code=commune_code,
-            changes=changes,
-            offer_ttl=timedelta(minutes=offer_timeout_minutes),
-            plan_run_id=run_id,
-        )
-        applied = apply_plan_changes(session, command, utcnow())
-        _record_result(session, run_id, problem, plan, applied, wall)
+    try:
+        with sessions() as session:
+            _take_write_lock(session, run_id)
+            changes = [
+                c
+                for c in diff_plan(session, commune_code, planned_visits(plan))
+                if _worth_it(c, problem.live)
+            ]
+            command = ApplyPlan(
+                commune_code=commune_code,
+                changes=changes,
+                offer_ttl=timedelta(minutes=offer_timeout_minutes),
+                plan_run_id=run_id,
+            )
+            applied = apply_plan_changes(session, command, utcnow())
+            _record_result(session, run_id, problem, plan, applied, wall)
+    except Exception as error:
+        _fail(sessions, run_id, f"{type(error).__name__}: {error}")
+        raise
     for change, reason in applied.skipped:
         log.info("plan of %s: skipped %s (%s)", commune_code, change, reason)
     return PlanOutcome(run_id, applied)
