@@ -6,9 +6,12 @@ served by the app, charts are server-drawn SVG with presentation attributes.
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from collections.abc import Iterator
+
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
@@ -80,7 +83,42 @@ def _rule_is_exempt(app: Flask, rule: Rule) -> bool:
     return f"{view.__module__}.{view.__name__}" in csrf._exempt_views
 
 
+def _unstorable(text: str) -> bool:
+    """NUL (PostgreSQL refuses it) or a lone surrogate (not encodable as UTF-8)."""
+    return "\x00" in text or any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _walk(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk(key)
+            yield from _walk(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk(item)
+
+
+def _refuse_unstorable_text() -> Response | tuple[Response, int] | None:
+    """Text no database can store is a client error (400), never a server error."""
+    texts = [
+        *_walk(list((request.view_args or {}).values())),
+        *request.args.values(),
+        *request.form.values(),
+    ]
+    if request.is_json:
+        texts.extend(_walk(request.get_json(silent=True)))
+    if any(_unstorable(text) for text in texts):
+        if request.path.startswith("/api/"):
+            return jsonify(error="text must not contain NUL characters or lone surrogates"), 400
+        raise BadRequest("unreadable characters in the request")
+    return None
+
+
 def init_app(app: Flask) -> None:
+    # Before CSRF's own check, so a malformed request never reaches a view.
+    app.before_request(_refuse_unstorable_text)
     csrf.init_app(app)
     app.after_request(_add_headers)
     app.register_error_handler(CSRFError, _csrf_failed)

@@ -148,7 +148,7 @@ def volunteers_import() -> str | tuple[str, int]:
         return render_template("coordinator/import.html", report=None, title=_("Import"))
     upload = request.files.get("file")
     raw = upload.read(MAX_CSV_BYTES + 1) if upload else b""
-    if not raw or len(raw) > MAX_CSV_BYTES:
+    if not raw or len(raw) > MAX_CSV_BYTES or b"\x00" in raw:
         flash(_("Choose a CSV file (at most 1 MB)."), "error")
         return render_template("coordinator/import.html", report=None), 400
     try:

@@ -98,3 +98,26 @@ def test_language_switch_and_no_open_redirect(client: FlaskClient) -> None:
     assert 'lang="en"' in html and "Ask for help" in html
     client.get("/lang/vi?next=/")
     assert "Yêu cầu hỗ trợ" in client.get("/").get_data(as_text=True)
+
+
+def test_nul_characters_are_refused_before_any_view(
+    client: FlaskClient, web_world: WebWorld
+) -> None:
+    from tests.integration.web.helpers import resident_form, token
+
+    data = resident_form(name="Bà\x00Tư")
+    data["csrf_token"] = token(client, "/request")
+    assert client.post("/request", data=data).status_code == 400
+    auth = {"Authorization": "Bearer test-partner-token-0123456789"}
+    answer = client.post(
+        "/api/v1/requests",
+        data='{"phone": "0912345678", "kind": "vneid", "commune": "UM\\u0000T"}',
+        headers=auth | {"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400 and "NUL" in answer.get_json()["error"]
+    assert client.get("/api/v1/requests/AB%00CD", headers=auth).status_code == 400
+    surrogate = '{"phone": "0912345678", "kind": "vneid", "commune": "UMT", "name": "A\\ud800"}'
+    answer = client.post(
+        "/api/v1/requests", data=surrogate, headers=auth | {"Content-Type": "application/json"}
+    )
+    assert answer.status_code == 400
