@@ -235,3 +235,24 @@ def test_sign_out(coordinator_client: FlaskClient) -> None:
     csrf = token(coordinator_client, "/c/")
     assert coordinator_client.post("/c/logout", data={"csrf_token": csrf}).status_code == 302
     assert coordinator_client.get("/c/").status_code == 302
+
+
+def test_every_panel_page_renders_in_english(
+    app: Flask, client: FlaskClient, coordinator_client: FlaskClient, web_world: WebWorld
+) -> None:
+    req = _request_in_a(app, client)
+    coordinator_client.get("/lang/en?next=/c/")
+    expected = {
+        "/c/": "Requests",
+        f"/c/requests/{req.id}": "Reassign to a volunteer",
+        "/c/board": "Board",
+        "/c/escalations": "Escalations",
+        "/c/dashboard": "Completion rate",
+        "/c/volunteers": "Import CSV",
+        "/c/volunteers/import": "Check only (dry run)",
+        "/c/teams": "Teams",
+        "/c/hamlets": "Latitude",
+    }
+    for path, text in expected.items():
+        answer = coordinator_client.get(path)
+        assert answer.status_code == 200 and text in answer.get_data(as_text=True), path
