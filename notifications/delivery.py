@@ -80,7 +80,13 @@ def deliver(our_id: str, attempt: int) -> str:
             return "lost-claim"
         to, body, channel_name = message.peer_phone, message.body, message.channel
         first_try = message.created_at
-    channel = wiring.channel_for(runtime.settings, channel_name)
+    try:
+        channel = wiring.channel_for(runtime.settings, channel_name)
+    except wiring.ChannelUnavailable as error:
+        with runtime.sessions() as session:
+            _fail(session, _load(session, our_id), "no_channel")
+        log.warning("SMS %s not sent: %s", our_id, error)
+        return "no-channel"
     try:
         found = None
         if attempt > 1:

@@ -69,14 +69,23 @@ def channel_for(settings: Settings, name: str) -> SmsChannel:
         if _installed is not None:
             if name in _installed:
                 return _installed[name]
-            raise LookupError(f"no SMS channel {name!r} installed")
+            raise ChannelUnavailable(f"no SMS channel {name!r} installed")
         key = (settings.public_url, twilio_settings(settings), name)
         if key not in _cache:
             _cache[key] = _build(settings, name)
         return _cache[key]
 
 
+class ChannelUnavailable(LookupError):
+    """A commune's channel is not configured (e.g. no gateway phone set up): nothing to retry."""
+
+
 def _build(settings: Settings, name: str) -> SmsChannel:
+    if name == "android_gateway" and settings.android_gateway is None:
+        if sandbox_in_use(settings):
+            name = "twilio"  # development: the sandbox carries every commune's SMS
+        else:
+            raise ChannelUnavailable("no Android gateway configured (ANDROID_GATEWAY_URL)")
     if name == "twilio":
         from notifications.channels.twilio_channel import TwilioChannel
 
@@ -93,7 +102,7 @@ def _build(settings: Settings, name: str) -> SmsChannel:
         from notifications.channels.android_gateway import AndroidGatewayChannel
 
         return AndroidGatewayChannel.from_settings(settings)
-    raise LookupError(f"unknown SMS channel {name!r}")
+    raise ChannelUnavailable(f"unknown SMS channel {name!r}")
 
 
 def verify_gateway_webhook(
