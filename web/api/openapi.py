@@ -136,6 +136,7 @@ def document() -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _json(_REQUEST, "The request"),
+                        "400": _json(_ERROR, "Unreadable characters in the reference"),
                         "404": _json(_ERROR, "No such request"),
                         **_COMMON_ERRORS,
                     },
@@ -172,7 +173,7 @@ def document() -> dict[str, Any]:
                             },
                             "The visits",
                         ),
-                        "400": _json(_ERROR, "Bad date"),
+                        "400": _json(_ERROR, "Bad date or unreadable characters"),
                         "404": _json(_ERROR, "No such commune"),
                         **_COMMON_ERRORS,
                     },
