@@ -39,6 +39,8 @@ def hamlet_name(request: HelpRequest) -> str:
 
 
 def to_resident(request: HelpRequest, template: str, cause: str, **values: Any) -> Outgoing:
+    """An SMS to the request's resident; ``_assignment_id`` links it to a visit."""
+    assignment_id = values.pop("_assignment_id", None)
     return Outgoing(
         phone=request.resident.phone,
         template=template,
@@ -48,13 +50,14 @@ def to_resident(request: HelpRequest, template: str, cause: str, **values: Any) 
         commune_code=request.commune_code,
         request_id=request.id,
         resident_id=request.resident_id,
-        assignment_id=values.pop("_assignment_id", None),
+        assignment_id=assignment_id,
     )
 
 
 def to_volunteer(
     volunteer: Volunteer, request: HelpRequest, template: str, cause: str, **values: Any
 ) -> Outgoing:
+    assignment_id = values.pop("_assignment_id", None)
     return Outgoing(
         phone=volunteer.phone,
         template=template,
@@ -64,7 +67,7 @@ def to_volunteer(
         commune_code=request.commune_code,
         request_id=request.id,
         volunteer_id=volunteer.id,
-        assignment_id=values.pop("_assignment_id", None),
+        assignment_id=assignment_id,
     )
 
 
@@ -266,15 +269,3 @@ def visit_completed(event_id: int) -> None:
         return [to_resident(request, "thanks", cause, kind=request.kind, ref=request.reference)]
 
     _run(event_id, build)
-
-
-HANDLERS = {
-    "request.submitted": "notifications.handlers.request_received",
-    "request.cancelled": "notifications.handlers.request_cancelled",
-    "assignment.offered": "notifications.handlers.offer_made",
-    "assignment.overridden": "notifications.handlers.offer_made",
-    "assignment.changed": "notifications.handlers.assignment_changed",
-    "assignment.withdrawn": "notifications.handlers.assignment_withdrawn",
-    "offer.accepted": "notifications.handlers.offer_accepted",
-    "visit.completed": "notifications.handlers.visit_completed",
-}
