@@ -35,9 +35,9 @@ from bench.common import fmt, header, progress, ratio, table, timed
 from scheduler.generator import generate
 from scheduler.greedy import greedy
 from scheduler.model import Model
+from scheduler.problem import TICKS_PER_SECOND
 from scheduler.solver import solve
 
-TICKS_PER_S = 10  # scheduler.problem counts travel in tenths of a second
 FULL = ("50x15", "100x30", "300x90", "600x180", "1000x300")
 QUICK = ("50x15", "300x90", "1000x300")
 
@@ -111,7 +111,7 @@ def measure(requests: int, volunteers: int, limit: float, seed: int) -> Scaling:
         raise RuntimeError(f"{scenario.name}: a search found nothing ({plan.solver})")
     first_drop = sum(t.points[0][1] - t.points[-1][1] for t in traces)
     first_travel = plan.objective.travel_seconds + sum(
-        (t.points[0][2] - t.points[-1][2]) / TICKS_PER_S for t in traces
+        (t.points[0][2] - t.points[-1][2]) / TICKS_PER_SECOND for t in traces
     )
     return Scaling(
         components=len(traces),
