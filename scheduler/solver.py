@@ -5,7 +5,8 @@ volunteer shifts, the vehicles each request can ever use); the requests and vehi
 independent components (e.g. one per day), each solved by its own routing model
 (``scheduler.model``) with guided local search (``scheduler.search``) for a share of the time
 limit; the routes found get an earliest-start timetable; requests left out get a reason
-(``scheduler.reasons``). When the solver finds nothing in time, the greedy plan is returned.
+(``scheduler.reasons``). The greedy plan is computed first: it is returned when the solver
+finds nothing in time, or when it is better (status ``greedy: ...``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from scheduler.evaluate import objective
+from scheduler.evaluate import better, objective
+from scheduler.greedy import greedy
 from scheduler.model import build_model
 from scheduler.problem import Problem, build_problem, components
 from scheduler.reasons import explain_unassigned
@@ -80,17 +82,46 @@ def _previous_routes(problem: Problem, previous: Plan | None) -> dict[int, list[
     return routes
 
 
-def _greedy_plan(scenario: Scenario, limit: float, seed: int, started: float, why: str) -> Plan:
-    from scheduler.greedy import greedy  # late: greedy is only the fallback
-
-    plan = greedy(scenario)
+def _with_solver(plan: Plan, limit: float, seed: int, started: float, **info: object) -> Plan:
     solver = {
         "time_limit_s": limit,
         "wall_s": round(time.perf_counter() - started, 3),
-        "status": f"greedy fallback: {why}",
         "seed": seed,
+        **info,
     }
     return Plan(plan.scenario, plan.routes, plan.unassigned, plan.objective, solver)
+
+
+def _solve_parts(
+    problem: Problem,
+    deadline: float,
+    seed: int,
+    prior: dict[int, list[int]],
+    fairness: float,
+) -> tuple[list[tuple[int, Route]], list[str]] | str:
+    """Routes (with their vehicle) of every component, and each component's search status;
+    or why there is no plan (a component without solution in time)."""
+    planned = {r: problem.vehicles[k].volunteer for k, route in prior.items() for r in route}
+    parts = components(problem)
+    routes: list[tuple[int, Route]] = []
+    statuses: list[str] = []
+    for i, (requests, vehicles) in enumerate(parts):
+        model = build_model(problem, requests, vehicles, previous=planned, fairness=fairness)
+        # Each component gets a share of the time left, by its number of requests.
+        remaining = sum(len(r) for r, _ in parts[i:])
+        budget = max(0.01, (deadline - time.perf_counter()) * len(requests) / remaining)
+        start = [prior.get(k, []) for k in vehicles] if prior else None
+        outcome = run(model, budget, seed=seed, start=start)
+        statuses.append(outcome.status)
+        if outcome.routes is None:
+            return outcome.status
+        for k, route in zip(vehicles, outcome.routes, strict=True):
+            starts = _earliest(problem, k, route)
+            if starts is None:  # cannot happen for a solution of the model; never emit it
+                return "no timetable for a route"
+            if route:
+                routes.append((k, _route(problem, k, route, starts)))
+    return routes, statuses
 
 
 def solve(
@@ -113,43 +144,31 @@ def solve(
     travel; it never costs assigned priority. Locked visits keep their volunteer and start.
     """
     started = time.perf_counter()
+    # The greedy plan is the fallback, and the floor: the solver's plan must beat it.
+    baseline = greedy(scenario)
     problem = build_problem(scenario)
     prior = _previous_routes(problem, previous)
-    planned = {r: problem.vehicles[k].volunteer for k, route in prior.items() for r in route}
-    parts = components(problem)
-    total = sum(len(requests) for requests, _ in parts) or 1
-    routes: list[Route] = []
-    statuses: list[str] = []
-    for i, (requests, vehicles) in enumerate(parts):
-        model = build_model(problem, requests, vehicles, previous=planned, fairness=fairness)
-        left = time_limit_s - (time.perf_counter() - started) - SAFETY_S
-        remaining = sum(len(r) for r, _ in parts[i:])
-        budget = max(0.01, left * len(requests) / remaining)
-        start = [prior.get(k, []) for k in vehicles] if prior else None
-        outcome = run(model, budget, seed=seed, start=start)
-        statuses.append(outcome.status)
-        if outcome.routes is None:
-            return _greedy_plan(scenario, time_limit_s, seed, started, outcome.status)
-        for k, route in zip(vehicles, outcome.routes, strict=True):
-            starts = _earliest(problem, k, route)
-            if starts is None:  # cannot happen for a solution of the model; never emit it
-                return _greedy_plan(scenario, time_limit_s, seed, started, "bad timetable")
-            if route:
-                routes.append(_route(problem, k, route, starts))
+    deadline = started + time_limit_s - SAFETY_S
+    result = _solve_parts(problem, deadline, seed, prior, fairness)
+    if isinstance(result, str):
+        return _with_solver(baseline, time_limit_s, seed, started, status=f"greedy: {result}")
+    found, statuses = result
+    routes = [route for _, route in sorted(found, key=lambda kr: kr[0])]
     assigned = {v.request for route in routes for v in route.visits}
-    unassigned = explain_unassigned(
-        scenario, [r.id for r in scenario.requests if r.id not in assigned]
+    left_out = [r.id for r in scenario.requests if r.id not in assigned]
+    plan = Plan(
+        scenario.name,
+        tuple(routes),
+        explain_unassigned(scenario, left_out),
+        objective(scenario, routes),
     )
-    status = min(statuses, key=_rank) if statuses else "empty"
-    solver = {
-        "time_limit_s": time_limit_s,
-        "wall_s": round(time.perf_counter() - started, 3),
-        "status": status,
-        "seed": seed,
-        "components": len(parts),
-        "requests_in_model": total if parts else 0,
-    }
-    return Plan(scenario.name, tuple(routes), unassigned, objective(scenario, routes), solver)
+    status = min(statuses, key=_rank) if statuses else "nothing to plan"
+    # With fairness or a previous plan, travel is not all the solver weighs below priority.
+    plain = fairness <= 0 and previous is None
+    ours, theirs = plan.objective, baseline.objective
+    if theirs.assigned_priority > ours.assigned_priority or (plain and better(theirs, ours)):
+        return _with_solver(baseline, time_limit_s, seed, started, status=f"greedy: {status}")
+    return _with_solver(plan, time_limit_s, seed, started, status=status, components=len(statuses))
 
 
 def _rank(status: str) -> int:

@@ -63,8 +63,10 @@ def test_fairness_balances_visits() -> None:
 
 
 def test_same_seed_same_plan(example_scenario: Scenario) -> None:
-    one = solve(example_scenario, time_limit_s=0.3, seed=5)
-    two = solve(example_scenario, time_limit_s=0.3, seed=5)
+    # Long enough for the search to settle on this small scenario even on a loaded machine:
+    # a time-limited search is only as deterministic as the work it gets done in time.
+    one = solve(example_scenario, time_limit_s=1.0, seed=5)
+    two = solve(example_scenario, time_limit_s=1.0, seed=5)
     assert check(example_scenario, one) == []
     assert (one.routes, one.unassigned, one.objective) == (
         two.routes,
@@ -76,6 +78,6 @@ def test_same_seed_same_plan(example_scenario: Scenario) -> None:
 def test_falls_back_to_greedy_when_nothing_is_found_in_time() -> None:
     day = generate(300, 90, 1, seed=1)
     plan = solve(day, time_limit_s=0.001)
-    assert plan.solver["status"].startswith("greedy fallback")
+    assert plan.solver["status"].startswith("greedy: ")
     assert check(day, plan) == []
     assert plan.objective.assigned > 0
