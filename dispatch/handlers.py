@@ -31,7 +31,7 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
     # Volunteers' answers.
     "offer.accepted": (SMS + "offer_accepted",),
     "offer.declined": (REPLAN,),
-    "offer.expired": (REPLAN,),
+    "offer.expired": (REPLAN, SMS + "offer_expired"),
     "visit.started": (),
     # The re-plan runs only when the request was reopened.
     "visit.completed": (REPLAN, SMS + "visit_completed"),

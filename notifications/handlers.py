@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.db import begin_write
@@ -267,5 +268,27 @@ def visit_completed(event_id: int) -> None:
         if request is None:
             return []
         return [to_resident(request, "thanks", cause, kind=request.kind, ref=request.reference)]
+
+    _run(event_id, build)
+
+
+def offer_expired(event_id: int) -> None:
+    """An offer left unanswered lapsed: the volunteer learns they need not go (and a late
+    "1" is not a surprise)."""
+
+    def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
+        assignment = session.get(Assignment, event.assignment_id)
+        if assignment is None or assignment.status is not A.EXPIRED:
+            return []
+        offered = session.scalar(
+            select(Message.id).where(
+                Message.assignment_id == assignment.id,
+                Message.template == "offer",
+                Message.status != "failed",
+            )
+        )
+        if offered is None:
+            return []  # the volunteer never heard of it
+        return _withdrawn_notice(session, event.volunteer_id, assignment, cause)
 
     _run(event_id, build)

@@ -191,3 +191,16 @@ def test_folding_commune_sends_plain_ascii(
     with runtime.sessions() as session:
         message = session.scalars(select(Message)).one()
         assert (message.encoding, message.segments) == ("GSM-7", 1)
+
+
+def test_expired_offer_tells_the_volunteer(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    request_id = _submit(runtime)
+    assignment_id = _offer(runtime, request_id, world.volunteer_a, _start())
+    pump()
+    with runtime.sessions() as session:
+        services.expire(session, services.ExpireOffer(assignment_id), utcnow())
+    pump()
+    sent = channel.to(world.volunteer_a_phone)
+    assert len(sent) == 2 and "không cần đến" in sent[-1].body
