@@ -129,9 +129,12 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
     )
     refusal = _refusal(session, out)
     if refusal is not None:
+        code, detail = refusal
         message.status = MessageStatus.FAILED
-        message.error_code = refusal
-        message.status_history = [_history(MessageStatus.FAILED, now, error_code=refusal)]
+        message.error_code = code
+        message.status_history = [
+            _history(MessageStatus.FAILED, now, error_code=code, detail=detail)
+        ]
     else:
         urgent = is_urgent(out)
         if not urgent:
@@ -143,13 +146,14 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
     return message
 
 
-def _refusal(session: Session, out: Outgoing) -> str | None:
+def _refusal(session: Session, out: Outgoing) -> tuple[str, str] | None:
+    """(error code, explanation for the coordinator) when this number must not get SMS."""
     try:
         phone = parse_phone(out.phone)
     except InvalidPhone as error:
-        return error.reason[:16]
+        return error.reason[:16], str(error)
     if out.template not in SENT_DESPITE_OPT_OUT and is_opted_out(session, phone.e164):
-        return "opted_out"
+        return "opted_out", f"{phone.national} sent STOP; START turns messages back on"
     return None
 
 

@@ -155,6 +155,15 @@ def test_invalid_numbers_are_never_sent_to(
     pump()
     assert channel.sent == [] and landline.status == "failed"
     assert landline.error_code == "landline"
+    assert "landline" in landline.status_history[0]["detail"]
+    with runtime.sessions() as session:
+        old = queue_sms(
+            session,
+            runtime.settings,
+            Outgoing("01689123456", "thanks", {"kind": "vneid", "ref": "X"}, "t:o"),
+        )
+        session.commit()
+    assert old.error_code == "old_mobile" and "038" in old.status_history[0]["detail"]
 
 
 def test_quiet_hours_hold_non_urgent_messages(
