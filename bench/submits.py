@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from datetime import time as clock_time
@@ -193,13 +195,13 @@ def latency(rate: float, seconds: float, workdir: Path, redis_url: str | None) -
             worker.wait(timeout=60)
         for log in logs:
             log.close()
-        failures = sum(
-            1
+        errors = Counter(
+            line.split(":")[0]
             for n in range(2)
             for line in (instance / f"worker{n}.log").read_text().splitlines()
-            if "Traceback" in line
+            if re.match(r"^[\w.]+(Error|Exception|Conflict|Stale)\b", line)
         )
-        print(f"  (rate {rate:.0f}/s: {failures} job tracebacks in the worker logs)")
+        print(f"  (rate {rate:.0f}/s: job errors in the worker logs: {dict(errors) or 'none'})")
         runtime.close()
         if not redis_url:
             EmbeddedRedis(instance).stop()

@@ -146,9 +146,8 @@ def plan_commune(
         session.add(run)
         session.flush()
         run_id = run.id
-    with sessions() as session:
+    with sessions() as session:  # closed before the long solve: no snapshot held meanwhile
         problem = build_problem(session, commune_code, now)
-        session.rollback()  # end the read transaction before the long solve
     started = time.monotonic()
     try:
         plan = solve(problem, time_limit_s)
