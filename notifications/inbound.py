@@ -245,7 +245,9 @@ class _Turn(DialogueTurn):
     def _answer_offer(self, intent: str) -> None:
         last = self._last_conversation()
         if last is None or last.template != "offer" or last.assignment_id is None:
-            self.reply("not_understood")
+            # "ok" / "dạ" after a confirmation is a thank-you, not a question: stay quiet.
+            if intent == "decline":
+                self.reply("not_understood")
             return
         assignment = self.session.get(Assignment, last.assignment_id)
         assert assignment is not None

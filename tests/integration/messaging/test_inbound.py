@@ -162,6 +162,9 @@ def test_gibberish_gets_a_polite_answer(
 ) -> None:
     assert text(runtime, RESIDENT, "zzzz qqq") == ["not_understood"]
     assert text(runtime, world.volunteer_a_phone, "xong") == ["not_understood"]
+    # With no offer to answer, "ok" is a thank-you (no reply) and "không" is not understood.
+    assert text(runtime, RESIDENT, "ok") == []
+    assert text(runtime, RESIDENT, "không") == ["not_understood"]
 
 
 def test_dialogue_state_expires(
@@ -220,7 +223,7 @@ def test_xong_completes_the_volunteers_visit_and_thanks_the_resident(
 def test_not_understood_answers_are_limited(
     runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
-    answers = [text(runtime, RESIDENT, f"zzz qqq {i}") for i in range(5)]
+    answers = [text(runtime, RESIDENT, f"zzz qqq {word}") for word in "vwxyz"]
     assert answers == [["not_understood"]] * 3 + [[]] * 2
 
 
