@@ -1,45 +1,20 @@
-"""Delivery rules as data and pure functions: what to retry, how long to wait, status order,
-quiet hours. No I/O here, so each rule is tested on its own.
+"""Delivery rules as data and pure functions: how long to wait between attempts, status
+order, quiet hours. No I/O here, so each rule is tested on its own.
 """
 
 from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-#: Twilio error codes that no retry can fix: invalid number (21211), unreachable or
-#: unsupported destination (21408, 21614 "not a mobile number"), recipient sent STOP (21610).
-PERMANENT_ERROR_CODES = frozenset({21211, 21408, 21610, 21614})
 #: 21610: the carrier says the recipient unsubscribed; we must not text them until START.
+#: (Which errors are permanent is the channel adapters' call: they raise PermanentSendError.)
 OPT_OUT_ERROR_CODE = 21610
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_S = 5.0
 BACKOFF_CAP_S = 900.0
-
-
-class Verdict(StrEnum):
-    RETRY = "retry"  # nothing was sent; try again later
-    PERMANENT = "permanent"  # fail now with the code; a coordinator looks at it
-    UNKNOWN = "unknown"  # the provider may have created it: reconcile before any resend
-
-
-def classify(*, http_status: int | None, code: int | None, connection_error: bool) -> Verdict:
-    """Sort one failed send attempt.
-
-    A connection error or a read timeout is UNKNOWN: the request may have reached the
-    provider, so the next attempt first looks the message up instead of creating another.
-    """
-    if code in PERMANENT_ERROR_CODES:
-        return Verdict.PERMANENT
-    if connection_error:
-        return Verdict.UNKNOWN
-    if http_status == 429 or (http_status is not None and http_status >= 500):
-        return Verdict.RETRY
-    # Other 4xx are our own mistakes (bad parameters, auth): retrying would repeat them.
-    return Verdict.PERMANENT
 
 
 def backoff_seconds(attempt: int, rng: random.Random | None = None) -> float:

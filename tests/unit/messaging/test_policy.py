@@ -1,4 +1,4 @@
-"""Delivery rules: retry classification, backoff with jitter, status order, quiet hours."""
+"""Delivery rules: backoff with jitter, status order, quiet hours."""
 
 from __future__ import annotations
 
@@ -9,9 +9,7 @@ import pytest
 
 from notifications.policy import (
     BACKOFF_CAP_S,
-    Verdict,
     backoff_seconds,
-    classify,
     in_quiet_hours,
     quiet_hours_end,
     status_moves_forward,
@@ -19,24 +17,6 @@ from notifications.policy import (
 
 QUIET = (time(21, 0), time(7, 0))
 TZ = "Asia/Ho_Chi_Minh"
-
-
-@pytest.mark.parametrize(
-    ("status", "code", "conn", "verdict"),
-    [
-        (429, 20429, False, Verdict.RETRY),
-        (500, None, False, Verdict.RETRY),
-        (503, None, False, Verdict.RETRY),
-        (400, 21211, False, Verdict.PERMANENT),
-        (400, 21408, False, Verdict.PERMANENT),
-        (400, 21610, False, Verdict.PERMANENT),
-        (400, 21614, False, Verdict.PERMANENT),
-        (401, 20003, False, Verdict.PERMANENT),
-        (None, None, True, Verdict.UNKNOWN),
-    ],
-)
-def test_classify(status: int | None, code: int | None, conn: bool, verdict: Verdict) -> None:
-    assert classify(http_status=status, code=code, connection_error=conn) is verdict
 
 
 def test_backoff_grows_with_jitter_and_is_capped() -> None:
