@@ -8,8 +8,9 @@
    (AssignmentChanged), another volunteer or no visit a withdrawal (AssignmentWithdrawn).
    Locked, accepted and in-progress visits are never touched. Moves smaller than
    ``MOVE_TOLERANCE`` are dropped here: not worth an SMS.
-3. All of it, the PlanRun result and a PlanCompleted event land in ONE transaction. Changes the
-   world overtook while solving are skipped by the service; the caller then plans once more.
+3. The differences land in ONE transaction (the service); the PlanRun result and a
+   PlanCompleted event in the next. Changes the world overtook while solving are skipped by
+   the service; the caller then plans once more.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ def _worth_it(change: PlanChange, live: dict[int, Assignment]) -> bool:
 def _record_result(
     session: Session, run_id: int, problem: Problem, plan: Plan, applied: PlanApplied, wall: float
 ) -> None:
+    _take_write_lock(session, run_id)
     run = session.get(PlanRun, run_id)
     assert run is not None
     run.finished_at = utcnow()
