@@ -25,7 +25,7 @@ from dispatch.db import begin_write
 from dispatch.models import Message, MessageStatus
 from dispatch.runtime import Runtime, current
 from notifications import wiring
-from notifications.channels import PermanentSendError, ProviderMessage, RetryableSendError
+from notifications.channels import PermanentSendError, RetryableSendError
 from notifications.optout import is_opted_out, set_opt_out
 from notifications.outbound import (
     DELIVER_JOB,
@@ -254,8 +254,3 @@ def sweep_stuck(runtime: Runtime) -> int:
             _schedule(runtime, message.our_id, message.attempts + 1, now, suffix="sweep")
             restarted += 1
     return restarted
-
-
-def provider_view(runtime: Runtime, channel_name: str, provider_id: str) -> ProviderMessage | None:
-    """The provider's record of one message (coordinator panel, bench)."""
-    return wiring.channel_for(runtime.settings, channel_name).fetch(provider_id)

@@ -9,7 +9,7 @@ question is the first missing field. The draft expires so an answer days later s
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 DIALOGUE_TTL = timedelta(hours=2)
@@ -87,14 +87,3 @@ def next_question(draft: Draft) -> str | None:
     """Template name of the next question, or None when the draft can be submitted."""
     missing = draft.missing()
     return f"ask_{missing[0]}" if missing else None
-
-
-def is_live(expires_at: datetime | None, now: datetime) -> bool:
-    return expires_at is not None and now < expires_at
-
-
-def starts_request(heard: Heard) -> bool:
-    """A message with no kind and no hamlet only opens a dialogue if it looks like a request;
-    the caller decides that from the parser's intent. This is the stricter check used when a
-    dialogue is live: an answer must add something, else it is not understood."""
-    return any((heard.kind, heard.hamlet_code, heard.day, heard.part))
