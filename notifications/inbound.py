@@ -37,7 +37,7 @@ from dispatch.settings import Settings
 from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus
 from notifications.optout import set_opt_out
 from notifications.outbound import Outgoing, queue_sms, sms_language
-from notifications.phone import InvalidPhone, to_e164
+from notifications.phone import InvalidPhone, parse_phone, to_e164
 from notifications.sms_dialogue import DialogueTurn
 from notifications.text import nfc
 from notifications.understand import understand
@@ -267,7 +267,7 @@ class _Turn(DialogueTurn):
                 "accept_ack",
                 **values,
                 resident=request.resident.name or "",
-                phone=request.resident.phone,
+                phone=_national(request.resident.phone),
                 code=assignment.visit_code,
             )
         else:
@@ -319,6 +319,14 @@ class _Turn(DialogueTurn):
         actor = f"resident:{self.phone}"
         services.cancel(self.session, services.CancelRequest(request.id, actor, "HUY"), self.now)
         # The RequestCancelled handler confirms by SMS; nothing more to say here.
+
+
+def _national(phone: str) -> str:
+    """0912 345 678, as a volunteer dials it."""
+    try:
+        return parse_phone(phone).national
+    except InvalidPhone:
+        return phone
 
 
 def _visit_values(assignment: Assignment) -> dict[str, object]:

@@ -10,6 +10,7 @@ a race.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,8 +26,10 @@ from dispatch.settings import Settings
 from notifications.optout import is_opted_out
 from notifications.phone import InvalidPhone, parse_phone
 from notifications.policy import quiet_hours_end
+from notifications.segments import count_segments
 from notifications.templates import render
 
+_SPACES = re.compile(r" {2,}")
 DELIVER_JOB = "notifications.delivery.deliver"
 
 #: Answers to something the person just texted, and the acknowledgement of a request they
@@ -109,14 +112,17 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
     rendered = render(
         out.template, out.lang, fold=bool(commune and commune.fold_diacritics), **out.values
     )
+    # An empty value (a resident with no name) leaves a double space: never pay for it.
+    body = _SPACES.sub(" ", rendered.body).strip()
+    info = count_segments(body)
     message = Message(
         our_id=our_id,
         direction=Direction.OUTBOUND,
         channel=out.channel or (commune.sms_channel if commune else "twilio"),
         peer_phone=out.phone,
-        body=rendered.body,
-        segments=rendered.segments,
-        encoding=str(rendered.encoding),
+        body=body,
+        segments=info.segments,
+        encoding=str(info.encoding),
         template=out.template,
         status=MessageStatus.QUEUED,
         commune_code=out.commune_code,

@@ -94,7 +94,8 @@ def test_reply_is_matched_to_the_last_offer_sent(
     assert text(runtime, world.volunteer_a_phone, "1") == ["accept_ack"]
     pump()
     assert (_status(runtime, first), _status(runtime, second)) == ("offered", "accepted")
-    assert "Đã nhận việc" in channel.to(world.volunteer_a_phone)[-1].body
+    ack = channel.to(world.volunteer_a_phone)[-1].body
+    assert "Đã nhận việc" in ack and "0987 000 444" in ack and "  " not in ack
     confirmation = channel.to(RESIDENT)[-1].body
     assert confirmation.startswith("Hẹn") and "OTP" in confirmation
     # "1" again: already accepted, nothing more happens.
