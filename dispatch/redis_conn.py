@@ -109,10 +109,17 @@ class EmbeddedRedis:
         """Save and shut the server down (used by the process that started it)."""
         if not self.is_running():
             return
+        client = self.client(socket_connect_timeout=1, fail_fast=True)
         try:
-            self.client(socket_connect_timeout=1, fail_fast=True).shutdown(save=True, nosave=False)
+            client.shutdown(save=True, nosave=False)
         except redis.ConnectionError:
             pass  # the server closes the connection as it exits
+        except redis.ResponseError:
+            # Redis refuses to stop when the final save fails (instance folder gone or full).
+            try:
+                client.shutdown(nosave=True)
+            except redis.ConnectionError:
+                pass
         deadline = time.monotonic() + _START_TIMEOUT_S
         while self.socket_path.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
