@@ -65,7 +65,7 @@ def _allowed_vehicles(model: Model, problem: Problem) -> None:
     local = {pk: k for k, pk in enumerate(model.vehicles)}
     for node, r in enumerate(model.requests):
         index = model.manager.NodeToIndex(node)
-        allowed = [local[pk] for pk in problem.allowed[r]]
+        allowed = [local[pk] for pk in problem.allowed[r] if pk in local]
         model.routing.VehicleVar(index).SetValues([-1, *allowed])
 
 

@@ -1,12 +1,13 @@
 """``solve``: the OR-Tools planner (scenario in, plan out; ``shared/formats``).
 
-Steps: the scenario becomes integer data (``scheduler.problem``: ticks of 0.1 s, vehicles =
+Steps: the scenario becomes integer data (``scheduler.problem``: whole seconds, vehicles =
 volunteer shifts, the vehicles each request can ever use); the requests and vehicles split into
 independent components (e.g. one per day), each solved by its own routing model
 (``scheduler.model``) with guided local search (``scheduler.search``) for a share of the time
 limit; the routes found get an earliest-start timetable; requests left out get a reason
-(``scheduler.reasons``). The greedy plan is computed first: it is returned when the solver
-finds nothing in time, or when it is better (status ``greedy: ...``).
+(``scheduler.reasons``). The greedy plan is computed first: it is returned (status
+``greedy: ...``) when the solver finds nothing in time, when it assigns more priority, or, with
+no fairness and no previous plan (nothing else weighed), when it is better lexicographically.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+from scheduler.blocks import improve_by_blocks, time_blocks
 from scheduler.evaluate import better, objective
 from scheduler.greedy import greedy
 from scheduler.model import build_model
@@ -24,6 +26,9 @@ from scheduler.types import Plan, Route, Scenario, Visit
 
 # Building the model takes time too; the search gets what is left of the limit, minus this.
 SAFETY_S = 0.05
+# With several time blocks, the share of a component's time for the search over all of it
+# (the rest goes to the blocks one by one, scheduler.blocks).
+WHOLE_SHARE = 0.5
 
 
 def _earliest(problem: Problem, vehicle: int, route: list[int]) -> list[int] | None:
@@ -107,15 +112,23 @@ def _solve_parts(
     statuses: list[str] = []
     for i, (requests, vehicles) in enumerate(parts):
         model = build_model(problem, requests, vehicles, previous=planned, fairness=fairness)
-        # Each component gets a share of the time left, by its number of requests.
+        # Each component gets a share of the time left, by its number of requests; with
+        # several time blocks, part of it goes to searching each block again on its own.
         remaining = sum(len(r) for r, _ in parts[i:])
         budget = max(0.01, (deadline - time.perf_counter()) * len(requests) / remaining)
+        blocks = len(time_blocks(problem, vehicles)) > 1
         start = [prior.get(k, []) for k in vehicles] if prior else None
-        outcome = run(model, budget, seed=seed, start=start)
+        ends_at = time.perf_counter() + budget
+        outcome = run(model, budget * (WHOLE_SHARE if blocks else 1.0), seed=seed, start=start)
         statuses.append(outcome.status)
         if outcome.routes is None:
             return outcome.status
-        for k, route in zip(vehicles, outcome.routes, strict=True):
+        found = dict(zip(vehicles, outcome.routes, strict=True))
+        if blocks:
+            found = improve_by_blocks(
+                problem, requests, found, ends_at, seed=seed, planned=planned, fairness=fairness
+            )
+        for k, route in found.items():
             starts = _earliest(problem, k, route)
             if starts is None:  # cannot happen for a solution of the model; never emit it
                 return "no timetable for a route"
