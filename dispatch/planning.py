@@ -27,7 +27,7 @@ from dispatch import outbox
 from dispatch.clock import utcnow
 from dispatch.events import PlanCompleted
 from dispatch.models import Assignment, PlanRun, PlanRunStatus
-from dispatch.planning_scenario import Problem, build_problem
+from dispatch.planning_scenario import Problem, build_problem, coordinator_reason
 from dispatch.services import offers
 from dispatch.services.errors import Conflict
 from dispatch.services.planning_writeback import (
@@ -106,7 +106,7 @@ def _record_result(
         "travel_seconds": plan.objective.travel_seconds,
     }
     run.unassigned = [
-        {"request_id": int(u.request.removeprefix("r")), "reason": u.reason}
+        {"request_id": int(u.request.removeprefix("r")), "reason": coordinator_reason(u.reason)}
         for u in plan.unassigned
     ]
     run.status = PlanRunStatus.DONE

@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -21,7 +22,12 @@ from dispatch.catalogue import BY_KEY
 from dispatch.clock import LOCAL_TZ, local_to_utc
 from dispatch.models import Assignment, HelpRequest, Volunteer
 from dispatch.models.people import ExceptionKind
-from dispatch.states import FIXED_ASSIGNMENT_STATUSES, LIVE_ASSIGNMENT_STATUSES, RequestStatus
+from dispatch.states import (
+    FIXED_ASSIGNMENT_STATUSES,
+    LIVE_ASSIGNMENT_STATUSES,
+    AssignmentStatus,
+    RequestStatus,
+)
 from scheduler.types import (
     Haversine,
     Interval,
@@ -107,6 +113,50 @@ def _fits(shifts: tuple[Interval, ...], start: datetime, end: datetime) -> int |
         if shift.start <= start and end <= shift.end:
             return index
     return None
+
+
+def declined_skill(request_id: int) -> str:
+    """A pseudo-skill held by every volunteer who has not turned this request down."""
+    return f"not-declined:r{request_id}"
+
+
+def coordinator_reason(reason: str) -> str:
+    """The planner's reason, with the decline pseudo-skill said in words."""
+    if "not-declined:" in reason:
+        return "every volunteer able to do it has declined it"
+    return reason
+
+
+def _exclude_declined(scenario: Scenario, request_rows: Sequence[HelpRequest]) -> Scenario:
+    """Never offer a request again to a volunteer who declined it or let the offer expire.
+
+    The formats have no "excluded volunteer" field, so the exclusion rides on skills: the
+    request requires a pseudo-skill that every volunteer holds except those who said no.
+    """
+    refused: dict[str, set[str]] = {}
+    for req in request_rows:
+        said_no = {
+            f"v{a.volunteer_id}"
+            for a in req.assignments
+            if a.status in (AssignmentStatus.DECLINED, AssignmentStatus.EXPIRED)
+        }
+        if said_no:
+            refused[f"r{req.id}"] = said_no
+    if not refused:
+        return scenario
+    requests = tuple(
+        replace(r, skills=r.skills | {declined_skill(int(r.id[1:]))}) if r.id in refused else r
+        for r in scenario.requests
+    )
+    volunteers = tuple(
+        replace(
+            v,
+            skills=v.skills
+            | {declined_skill(int(rid[1:])) for rid, ids in refused.items() if v.id not in ids},
+        )
+        for v in scenario.volunteers
+    )
+    return replace(scenario, requests=requests, volunteers=volunteers)
 
 
 def build_problem(session: Session, commune_code: str, now: datetime) -> Problem:
@@ -207,6 +257,7 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
         locked=tuple(locks),
         timezone="Asia/Ho_Chi_Minh",
     )
+    scenario = _exclude_declined(scenario, request_rows)
     previous = None
     if routes:
         previous = Plan(
