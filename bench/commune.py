@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--min-limit",
         type=float,
-        default=1.0,
+        default=0.0,
         help="floor on our time limit when VROOM is faster than this",
     )
     parser.add_argument(
