@@ -17,7 +17,7 @@ from scheduler.problem import Problem
 from scheduler.search import run
 
 # Below this a block search finds nothing worth the model building.
-MIN_BLOCK_S = 0.05
+MIN_BLOCK_S = 0.01
 
 
 def time_blocks(problem: Problem, vehicles: list[int]) -> list[list[int]]:
