@@ -73,18 +73,26 @@ class LiveSystem:
         return [m.body for m in sorted(found, key=lambda m: m.date_created)]
 
 
+def _url_of(client: redis.Redis) -> str:
+    """The URL of the Redis the tests use: the embedded server's socket or a TCP server."""
+    kwargs = client.connection_pool.connection_kwargs
+    if "path" in kwargs:
+        return f"unix://{kwargs['path']}?db={kwargs.get('db', 0)}"
+    return f"redis://{kwargs['host']}:{kwargs['port']}/{kwargs.get('db', 0)}"
+
+
 @pytest.fixture
 def live(
     fresh_database_url: str, redis_conn: redis.Redis, tmp_path: Path, run_jobs: RunJobs
 ) -> Iterator[LiveSystem]:
     sandbox = start_sandbox(callback_delay_s=0.02, timeout_delay_s=1.5)
     port = free_port()
-    socket_path = redis_conn.connection_pool.connection_kwargs["path"]
+    redis_url = _url_of(redis_conn)
     settings = load_settings(
         {
             "DOORSTEP_INSTANCE_PATH": str(tmp_path / "instance"),
             "DATABASE_URL": fresh_database_url,
-            "REDIS_URL": f"unix://{socket_path}",
+            "REDIS_URL": redis_url,
             "DOORSTEP_SECRET_KEY": "a-test-secret-key-that-is-long-enough",
             "DOORSTEP_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "DOORSTEP_QUIET_HOURS": "",
