@@ -16,7 +16,7 @@ from scheduler.greedy import greedy
 from scheduler.io import parse_scenario, scenario_to_dict
 from scheduler.types import LatLon
 
-SCHEMA = Path(__file__).resolve().parents[3].parent / "shared" / "formats" / "scenario.schema.json"
+SCHEMA = Path(__file__).resolve().parents[2] / "fixtures" / "formats" / "scenario.schema.json"
 
 
 def test_same_seed_gives_the_same_scenario_and_another_seed_does_not() -> None:
