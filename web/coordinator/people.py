@@ -22,9 +22,8 @@ from dispatch.services import directory, volunteer_import
 from notifications.phone import InvalidPhone, to_e164
 from web.coordinator import bp
 from web.coordinator.auth import actor, coordinator_required
+from web.coordinator.imports import read_csv_upload
 from web.database import db
-
-MAX_CSV_BYTES = 1024 * 1024
 
 
 def _csv_response(text: str, name: str) -> Response:
@@ -144,27 +143,25 @@ def _phone(raw: str) -> str:
 @bp.route("/volunteers/import", methods=["GET", "POST"])
 @coordinator_required
 def volunteers_import() -> str | tuple[str, int]:
+    page = {
+        "heading": _("Import volunteers from CSV"),
+        "columns": ", ".join(volunteer_import.COLUMNS),
+        "title": _("Import"),
+    }
     if request.method == "GET":
-        return render_template("coordinator/import.html", report=None, title=_("Import"))
-    upload = request.files.get("file")
-    raw = upload.read(MAX_CSV_BYTES + 1) if upload else b""
-    if not raw or len(raw) > MAX_CSV_BYTES or b"\x00" in raw:
-        flash(_("Choose a CSV file (at most 1 MB)."), "error")
-        return render_template("coordinator/import.html", report=None), 400
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        flash(_("The file must be saved as UTF-8 CSV."), "error")
-        return render_template("coordinator/import.html", report=None), 400
+        return render_template("coordinator/import.html", report=None, **page)
+    text = read_csv_upload()
+    if text is None:
+        return render_template("coordinator/import.html", report=None, **page), 400
     report = volunteer_import.parse(db(), text, g.communes, _phone)
     if request.form.get("apply") == "1" and not report.errors:
         try:
             volunteer_import.apply(db(), report, actor(), utcnow())
         except ValueError as error:
             flash(str(error), "error")
-            return render_template("coordinator/import.html", report=report), 400
+            return render_template("coordinator/import.html", report=report, **page), 400
     status = 400 if report.errors else 200
-    return render_template("coordinator/import.html", report=report, title=_("Import")), status
+    return render_template("coordinator/import.html", report=report, **page), status
 
 
 @bp.get("/teams")
