@@ -7,11 +7,12 @@ SAVEPOINT works) and gives RQ workers a ``NullPool`` so no pooled connection cro
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -95,6 +96,25 @@ def begin_write(session: Session) -> None:
         # Only reads so far: end that transaction (its snapshot may already be stale).
         session.commit()
     session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+
+
+def advisory_lock_key(name: str) -> int:
+    """A stable signed 64-bit key for ``name`` (Python's ``hash()`` changes per process)."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_for_transaction(session: Session, name: str) -> None:
+    """Serialise transactions that name the same thing, until this one ends.
+
+    On PostgreSQL a read-then-insert (e.g. "no open request for this phone yet, so add one")
+    is not atomic: two transactions can both read "none". A transaction-scoped advisory lock
+    makes the second wait for the first to commit. SQLite needs none: ``begin_write`` already
+    lets one writer in at a time. Call it inside the service's transaction.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_lock_key(name)})
 
 
 def make_engine(url: str, *, worker: bool = False, echo: bool = False) -> Engine:

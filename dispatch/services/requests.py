@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from dispatch import outbox
 from dispatch.catalogue import UnknownKind, get_kind
 from dispatch.clock import as_utc
+from dispatch.db import lock_for_transaction
 from dispatch.events import (
     AssignmentWithdrawn,
     RequestCancelled,
@@ -149,6 +150,8 @@ def submit(session: Session, cmd: SubmitRequest, now: datetime) -> SubmitResult:
         if session.get(Commune, cmd.commune_code) is None:
             raise NotFound("commune", cmd.commune_code)
         windows = windows_to_json(cmd.preferred_windows)
+        # Two identical submits at once must not both pass the dedupe check.
+        lock_for_transaction(session, f"submit:{cmd.phone}")
         existing = _find_duplicate(session, cmd, now)
         if existing is not None:
             audit(
