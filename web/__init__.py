@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dispatch.settings import Settings, load_settings
 
@@ -40,6 +41,12 @@ def create_app(
     )
     if overrides:
         app.config.update(overrides)
+    if settings.trusted_proxies:
+        # Behind N proxies the client's address is the Nth from the right in X-Forwarded-For;
+        # without this every visitor would share the proxy's address and its rate-limit budget.
+        # Headers are believed only when proxies are declared, so a client cannot forge them.
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     from web import database, helpers, i18n, ratelimit, runtime, security
 
