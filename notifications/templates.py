@@ -38,6 +38,9 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "We got your request for {kind}, ref {ref}. We will text the visit time soon. "
         "To cancel reply HUY",
     },
+    # No sign-in link here: {public_url}/v/link/{token} is 70+ characters even on a short host,
+    # and with diacritics (UCS-2, 67 per part) the offer would need 3 parts (163-181 characters
+    # measured), so volunteers sign in on the web with a one-time SMS code instead.
     "offer": {
         "vi": "Việc mới: {kind}, {hamlet}, {when}. Nhắn 1 để nhận, 2 để từ chối.",
         "en": "New visit: {kind}, {hamlet}, {when}. Reply 1 to accept, 2 to decline.",
