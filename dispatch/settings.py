@@ -35,6 +35,17 @@ class AndroidGatewaySettings:
 
 
 @dataclass(frozen=True)
+class ApiPartner:
+    """Who holds a partner API token, and the communes it may touch (empty: every commune)."""
+
+    name: str
+    communes: frozenset[str] = frozenset()
+
+    def can_see(self, commune_code: str) -> bool:
+        return not self.communes or commune_code in self.communes
+
+
+@dataclass(frozen=True)
 class Settings:
     instance_path: Path
     database_url: str
@@ -46,8 +57,8 @@ class Settings:
     offer_timeout_minutes: int
     replan_debounce_seconds: float
     timezone: str = "Asia/Ho_Chi_Minh"
-    # Partner API tokens: token -> partner name (DOORSTEP_API_TOKENS="name:token,name2:token2").
-    api_tokens: Mapping[str, str] = field(default_factory=dict)
+    # Partner API tokens: token -> partner (DOORSTEP_API_TOKENS="name:token,name2:token2:91501").
+    api_tokens: Mapping[str, ApiPartner] = field(default_factory=dict)
     android_gateway: AndroidGatewaySettings | None = None  # None: no gateway phone
     # Reverse proxies in front of the web app whose X-Forwarded-* headers are believed (0: none).
     trusted_proxies: int = 0
@@ -173,18 +184,33 @@ def _android_gateway(env: Mapping[str, str]) -> AndroidGatewaySettings | None:
     return AndroidGatewaySettings(url.rstrip("/"), login, password, key)
 
 
-def _api_tokens(raw: str) -> dict[str, str]:
-    """``name:token`` pairs separated by commas; tokens of at least 24 characters."""
-    tokens: dict[str, str] = {}
+_COMMUNE_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")
+
+
+def _api_tokens(raw: str) -> dict[str, ApiPartner]:
+    """``name:token`` or ``name:token:CODE|CODE`` items separated by commas.
+
+    Tokens have at least 24 characters and no colon; the optional third part limits the token
+    to those communes (without it the token may touch every commune).
+    """
+    tokens: dict[str, ApiPartner] = {}
     for item in (part.strip() for part in raw.split(",")):
         if not item:
             continue
-        name, _sep, token = item.partition(":")
+        name, _sep, rest = item.partition(":")
+        token, scoped, scope = rest.partition(":")
+        communes = frozenset(code.strip() for code in scope.split("|"))
         if not name.strip() or len(token.strip()) < 24:
             raise SettingsError(
-                "DOORSTEP_API_TOKENS must look like partner:token (token >= 24 characters)"
+                "DOORSTEP_API_TOKENS must look like partner:token or partner:token:CODE|CODE "
+                "(token >= 24 characters)"
             )
-        tokens[token.strip()] = name.strip()
+        if scoped and not all(_COMMUNE_CODE.fullmatch(code) for code in communes):
+            raise SettingsError(
+                f"DOORSTEP_API_TOKENS: partner {name.strip()!r} has a bad commune list "
+                f"{scope!r} (commune codes separated by |)"
+            )
+        tokens[token.strip()] = ApiPartner(name.strip(), communes if scoped else frozenset())
     return tokens
 
 

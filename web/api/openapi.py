@@ -97,7 +97,8 @@ def document() -> dict[str, Any]:
             "title": "Doorstep partner API",
             "version": "1.0.0",
             "description": "Submit help requests for residents, read their status, and list a "
-            "commune's visits. Every call needs `Authorization: Bearer <token>`.",
+            "commune's visits. Every call needs `Authorization: Bearer <token>`; a token limited "
+            "to some communes sees no other commune (unknown commune, 404).",
         },
         "servers": [{"url": "/api/v1"}],
         "components": {
@@ -137,7 +138,7 @@ def document() -> dict[str, Any]:
                     "responses": {
                         "200": _json(_REQUEST, "The request"),
                         "400": _json(_ERROR, "Unreadable characters in the reference"),
-                        "404": _json(_ERROR, "No such request"),
+                        "404": _json(_ERROR, "No such request (or not in the token's communes)"),
                         **_COMMON_ERRORS,
                     },
                 }
@@ -174,7 +175,7 @@ def document() -> dict[str, Any]:
                             "The visits",
                         ),
                         "400": _json(_ERROR, "Bad date or unreadable characters"),
-                        "404": _json(_ERROR, "No such commune"),
+                        "404": _json(_ERROR, "No such commune (or not one of the token's)"),
                         **_COMMON_ERRORS,
                     },
                 }

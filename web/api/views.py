@@ -2,7 +2,8 @@
 
 JSON in, JSON out; every error is ``{"error": ..., "fields": {...}}`` with the status code the
 OpenAPI document names. The API never reads the session cookie (it is CSRF-exempt for that
-reason), and each token is rate limited.
+reason), and each token is rate limited. A token limited to some communes sees the others'
+requests and visits as if they did not exist.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dispatch.services import requests as request_service
 from dispatch.services.errors import DomainError
 from dispatch.services.panel_queries import commune_assignments
 from dispatch.services.windows import TimeWindow
+from dispatch.settings import ApiPartner
 from dispatch.states import IllegalTransition
 from notifications.phone import InvalidPhone, parse_phone
 from web.api import bp
@@ -54,7 +56,7 @@ def _http_error(error: HTTPException) -> tuple[Response, int]:
     return jsonify(error=error.name), error.code or 500
 
 
-def _partner() -> str | None:
+def _partner() -> ApiPartner | None:
     header = request.headers.get("Authorization", "")
     scheme, _sep, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -74,7 +76,13 @@ def _authenticate() -> None:
     if partner is None:
         raise ApiError(401, "missing or wrong bearer token")
     g.partner = partner
-    enforce("api-token", partner, CALLS_PER_TOKEN_PER_MINUTE, 60)
+    enforce("api-token", partner.name, CALLS_PER_TOKEN_PER_MINUTE, 60)
+
+
+def _visible(commune_code: str) -> bool:
+    """Whether the calling token may touch this commune."""
+    partner: ApiPartner = g.partner
+    return partner.can_see(commune_code)
 
 
 @bp.get("/openapi.json")
@@ -170,7 +178,7 @@ def _parse_submit(body: Any) -> request_service.SubmitRequest:
     if kind not in BY_KEY:
         fields["kind"] = f"must be one of {', '.join(BY_KEY)}"
     commune = _text(body, "commune", 16, fields) or ""
-    if not commune or db().get(Commune, commune) is None:
+    if not commune or not _visible(commune) or db().get(Commune, commune) is None:
         fields.setdefault("commune", "unknown commune code")
     hamlet = _text(body, "hamlet", 24, fields)
     if hamlet:
@@ -195,7 +203,7 @@ def _parse_submit(body: Any) -> request_service.SubmitRequest:
         name=name or None,
         language=str(language),
         preferred_windows=windows,
-        actor=f"partner:{g.partner}",
+        actor=f"partner:{g.partner.name}",
     )
 
 
@@ -206,6 +214,9 @@ def submit() -> tuple[Response, int]:
         result = request_service.submit(db(), command, utcnow())
     except (DomainError, IllegalTransition) as error:
         raise ApiError(400, str(error)) from None
+    if not _visible(result.request.commune_code):
+        # Dedupe is per phone and kind; never hand out another commune's request.
+        raise ApiError(400, "this phone already has an open request of this kind elsewhere")
     body = _request_json(result.request, duplicate=not result.created)
     return jsonify(body), 201 if result.created else 200
 
@@ -213,7 +224,7 @@ def submit() -> tuple[Response, int]:
 @bp.get("/requests/<reference>")
 def read(reference: str) -> Response:
     req = db().scalar(select(HelpRequest).where(HelpRequest.reference == reference.upper()))
-    if req is None:
+    if req is None or not _visible(req.commune_code):
         raise ApiError(404, "no such request")
     return jsonify(_request_json(req))
 
@@ -232,7 +243,7 @@ def _assignment_json(a: Assignment) -> dict[str, Any]:
 
 @bp.get("/communes/<code>/assignments")
 def assignments(code: str) -> Response:
-    if db().get(Commune, code) is None:
+    if not _visible(code) or db().get(Commune, code) is None:
         raise ApiError(404, "no such commune")
     raw_day = request.args.get("date")
     try:
