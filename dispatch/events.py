@@ -49,6 +49,15 @@ def _members(hint: Any) -> tuple[Any, ...]:
     return args if args else (hint,)
 
 
+@dataclass(frozen=True)
+class AssignmentEvent(DomainEvent):
+    """An event about one assignment: which one, of which request, for which volunteer."""
+
+    assignment_id: int
+    request_id: int
+    volunteer_id: int
+
+
 EVENT_TYPES: dict[str, type[DomainEvent]] = {}
 E = TypeVar("E", bound=type[DomainEvent])
 
@@ -101,11 +110,8 @@ class RequestRescheduled(DomainEvent):
 
 @_register
 @dataclass(frozen=True)
-class AssignmentOffered(DomainEvent):
+class AssignmentOffered(AssignmentEvent):
     type: ClassVar[str] = "assignment.offered"
-    assignment_id: int
-    request_id: int
-    volunteer_id: int
     start_at: datetime
     end_at: datetime
     expires_at: datetime | None
@@ -114,13 +120,10 @@ class AssignmentOffered(DomainEvent):
 
 @_register
 @dataclass(frozen=True)
-class AssignmentChanged(DomainEvent):
+class AssignmentChanged(AssignmentEvent):
     """Same volunteer, new time (the planner moved it)."""
 
     type: ClassVar[str] = "assignment.changed"
-    assignment_id: int
-    request_id: int
-    volunteer_id: int
     previous_start_at: datetime
     start_at: datetime
     end_at: datetime
@@ -128,11 +131,8 @@ class AssignmentChanged(DomainEvent):
 
 @_register
 @dataclass(frozen=True)
-class AssignmentWithdrawn(DomainEvent):
+class AssignmentWithdrawn(AssignmentEvent):
     type: ClassVar[str] = "assignment.withdrawn"
-    assignment_id: int
-    request_id: int
-    volunteer_id: int
     previous_status: str
     by: str
     reason: str | None = None
@@ -140,49 +140,34 @@ class AssignmentWithdrawn(DomainEvent):
 
 @_register
 @dataclass(frozen=True)
-class OfferAccepted(DomainEvent):
+class OfferAccepted(AssignmentEvent):
     type: ClassVar[str] = "offer.accepted"
-    assignment_id: int
-    request_id: int
-    volunteer_id: int
     start_at: datetime
 
 
 @_register
 @dataclass(frozen=True)
-class OfferDeclined(DomainEvent):
+class OfferDeclined(AssignmentEvent):
     type: ClassVar[str] = "offer.declined"
-    assignment_id: int
-    request_id: int
-    volunteer_id: int
     reason: str | None = None
 
 
 @_register
 @dataclass(frozen=True)
-class OfferExpired(DomainEvent):
+class OfferExpired(AssignmentEvent):
     type: ClassVar[str] = "offer.expired"
-    assignment_id: int
-    request_id: int
-    volunteer_id: int
 
 
 @_register
 @dataclass(frozen=True)
-class VisitStarted(DomainEvent):
+class VisitStarted(AssignmentEvent):
     type: ClassVar[str] = "visit.started"
-    assignment_id: int
-    request_id: int
-    volunteer_id: int
 
 
 @_register
 @dataclass(frozen=True)
-class VisitCompleted(DomainEvent):
+class VisitCompleted(AssignmentEvent):
     type: ClassVar[str] = "visit.completed"
-    assignment_id: int
-    request_id: int
-    volunteer_id: int
     outcome: str
     note: str | None = None
     request_reopened: bool = False  # nobody was home: the request is back in the queue
@@ -190,13 +175,10 @@ class VisitCompleted(DomainEvent):
 
 @_register
 @dataclass(frozen=True)
-class AssignmentOverridden(DomainEvent):
+class AssignmentOverridden(AssignmentEvent):
     """A coordinator put the request on a volunteer and time (the result is locked)."""
 
     type: ClassVar[str] = "assignment.overridden"
-    assignment_id: int
-    request_id: int
-    volunteer_id: int
     start_at: datetime
     end_at: datetime
     by: str
