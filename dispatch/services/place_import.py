@@ -123,6 +123,10 @@ def parse_hamlets(session: Session, text: str, communes: Collection[str]) -> Pla
     records = _records(text, HAMLET_COLUMNS)
     if isinstance(records, list):
         return _missing("hamlet", records)
+    # Every hamlet's commune, in one query (a province has a few thousand hamlets at most).
+    communes_of = {
+        code: commune for code, commune in session.execute(select(Hamlet.code, Hamlet.commune_code))
+    }
     rows, seen = [], set()
     for line, data in records:
         row = Row(line)
@@ -134,8 +138,8 @@ def parse_hamlets(session: Session, text: str, communes: Collection[str]) -> Pla
         _name(row, data.get("name", ""))
         _coordinate(row, "lat", data.get("lat", ""), 8.0, 24.0)
         _coordinate(row, "lon", data.get("lon", ""), 102.0, 110.0)
-        existing = session.get(Hamlet, code) if code else None
-        if existing is not None and existing.commune_code != row.values["commune"]:
+        owner = communes_of.get(code)
+        if owner is not None and owner != row.values["commune"]:
             # Moving a hamlet between communes would move its requests too: not an import job.
             row.bad("code", "code_in_other_commune", value=code)
         if code in seen:
