@@ -8,13 +8,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from dispatch import outbox
 from dispatch.clock import as_utc
 from dispatch.events import AssignmentOffered
 from dispatch.models import Assignment, HelpRequest, Volunteer
 from dispatch.models.requests import AssignmentSource
 from dispatch.services.errors import Conflict, InvalidCommand, NotFound
-from dispatch.services.unit import assignment_snapshot, audit, live_assignment
+from dispatch.services.unit import assignment_refs, live_assignment, record_change
 from dispatch.states import AssignmentStatus, RequestStatus, transition
 
 A = AssignmentStatus
@@ -84,26 +83,20 @@ def create_offer(
     req.status = transition(req.status, R.OFFERED)
     req.updated_at = now
     session.flush()
-    outbox.record(
-        session,
-        AssignmentOffered(
-            commune_code=req.commune_code,
-            assignment_id=assignment.id,
-            request_id=req.id,
-            volunteer_id=volunteer.id,
-            start_at=start,
-            end_at=end,
-            expires_at=assignment.expires_at,
-            source=cmd.source,
-        ),
+    offered = AssignmentOffered(
+        **assignment_refs(assignment),
+        start_at=start,
+        end_at=end,
+        expires_at=assignment.expires_at,
+        source=cmd.source,
     )
-    audit(
+    record_change(
         session,
+        assignment,
+        offered,
         actor=cmd.actor,
         action="assignment.offer",
-        entity=assignment,
         before=None,
-        after=assignment_snapshot(assignment),
         at=now,
     )
     return assignment

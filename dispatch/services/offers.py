@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch import outbox
 from dispatch.clock import as_utc
 from dispatch.events import (
     OfferAccepted,
@@ -23,10 +22,11 @@ from dispatch.services.errors import Conflict, InvalidCommand
 from dispatch.services.offer_steps import OfferAssignment as OfferAssignment  # re-exported
 from dispatch.services.offer_steps import check_volunteer, create_offer
 from dispatch.services.unit import (
+    assignment_refs,
     assignment_snapshot,
-    audit,
     get_assignment,
     get_request,
+    record_change,
     transaction,
 )
 from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus, transition
@@ -112,23 +112,13 @@ def accept(session: Session, cmd: AcceptOffer, now: datetime) -> Assignment:
             session, cmd.assignment_id, cmd.expected_version, A.ACCEPTED, R.SCHEDULED, now
         )
         a.responded_at = now
-        outbox.record(
+        record_change(
             session,
-            OfferAccepted(
-                commune_code=a.request.commune_code,
-                assignment_id=a.id,
-                request_id=a.request_id,
-                volunteer_id=a.volunteer_id,
-                start_at=a.start_at,
-            ),
-        )
-        audit(
-            session,
+            a,
+            OfferAccepted(**assignment_refs(a), start_at=a.start_at),
             actor=cmd.actor,
             action="offer.accept",
-            entity=a,
             before=before,
-            after=assignment_snapshot(a),
             at=now,
         )
     return a
@@ -143,23 +133,13 @@ def decline(session: Session, cmd: DeclineOffer, now: datetime) -> Assignment:
         )
         a.responded_at = now
         a.decline_reason = cmd.reason
-        outbox.record(
+        record_change(
             session,
-            OfferDeclined(
-                commune_code=a.request.commune_code,
-                assignment_id=a.id,
-                request_id=a.request_id,
-                volunteer_id=a.volunteer_id,
-                reason=cmd.reason,
-            ),
-        )
-        audit(
-            session,
+            a,
+            OfferDeclined(**assignment_refs(a), reason=cmd.reason),
             actor=cmd.actor,
             action="offer.decline",
-            entity=a,
             before=before,
-            after=assignment_snapshot(a),
             at=now,
             reason=cmd.reason,
         )
@@ -171,22 +151,13 @@ def expire(session: Session, cmd: ExpireOffer, now: datetime) -> Assignment:
     now = as_utc(now)
     with transaction(session):
         a, before = _answer(session, cmd.assignment_id, None, A.EXPIRED, R.OPEN, now)
-        outbox.record(
+        record_change(
             session,
-            OfferExpired(
-                commune_code=a.request.commune_code,
-                assignment_id=a.id,
-                request_id=a.request_id,
-                volunteer_id=a.volunteer_id,
-            ),
-        )
-        audit(
-            session,
+            a,
+            OfferExpired(**assignment_refs(a)),
             actor=cmd.actor,
             action="offer.expire",
-            entity=a,
             before=before,
-            after=assignment_snapshot(a),
             at=now,
         )
     return a
@@ -221,22 +192,13 @@ def start(session: Session, cmd: StartVisit, now: datetime) -> Assignment:
             session, cmd.assignment_id, cmd.expected_version, A.IN_PROGRESS, R.IN_PROGRESS, now
         )
         a.started_at = now
-        outbox.record(
+        record_change(
             session,
-            VisitStarted(
-                commune_code=a.request.commune_code,
-                assignment_id=a.id,
-                request_id=a.request_id,
-                volunteer_id=a.volunteer_id,
-            ),
-        )
-        audit(
-            session,
+            a,
+            VisitStarted(**assignment_refs(a)),
             actor=cmd.actor,
             action="visit.start",
-            entity=a,
             before=before,
-            after=assignment_snapshot(a),
             at=now,
         )
     return a
@@ -262,25 +224,15 @@ def complete(session: Session, cmd: CompleteVisit, now: datetime) -> Assignment:
         a.note = cmd.note
         if not reopened:
             a.request.outcome = cmd.outcome
-        outbox.record(
+        record_change(
             session,
+            a,
             VisitCompleted(
-                commune_code=a.request.commune_code,
-                assignment_id=a.id,
-                request_id=a.request_id,
-                volunteer_id=a.volunteer_id,
-                outcome=cmd.outcome,
-                note=cmd.note,
-                request_reopened=reopened,
+                **assignment_refs(a), outcome=cmd.outcome, note=cmd.note, request_reopened=reopened
             ),
-        )
-        audit(
-            session,
             actor=cmd.actor,
             action="visit.complete",
-            entity=a,
             before=before,
-            after=assignment_snapshot(a),
             at=now,
             reason=cmd.note,
         )

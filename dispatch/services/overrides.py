@@ -25,11 +25,13 @@ from dispatch.services.errors import InvalidCommand
 from dispatch.services.offer_steps import OfferAssignment, check_times, create_offer
 from dispatch.services.requests import withdraw_live
 from dispatch.services.unit import (
+    assignment_refs,
     assignment_snapshot,
     audit,
     get_assignment,
     get_request,
     live_assignment,
+    record_change,
     request_snapshot,
     require_reason,
     transaction,
@@ -94,10 +96,7 @@ def reassign(session: Session, cmd: ReassignRequest, now: datetime) -> Assignmen
         outbox.record(
             session,
             AssignmentOverridden(
-                commune_code=req.commune_code,
-                assignment_id=assignment.id,
-                request_id=req.id,
-                volunteer_id=assignment.volunteer_id,
+                **assignment_refs(assignment),
                 start_at=assignment.start_at,
                 end_at=assignment.end_at,
                 by=cmd.actor,
@@ -130,14 +129,7 @@ def _offer_or_confirm(
         assignment.responded_at = now
         req.status = transition(req.status, RequestStatus.SCHEDULED)
         outbox.record(
-            session,
-            OfferAccepted(
-                commune_code=req.commune_code,
-                assignment_id=assignment.id,
-                request_id=req.id,
-                volunteer_id=assignment.volunteer_id,
-                start_at=assignment.start_at,
-            ),
+            session, OfferAccepted(**assignment_refs(assignment), start_at=assignment.start_at)
         )
     return assignment
 
@@ -156,8 +148,9 @@ def set_lock(session: Session, cmd: SetLock, now: datetime) -> Assignment:
         a.locked = cmd.locked
         a.updated_at = now
         event_cls = AssignmentLocked if cmd.locked else AssignmentUnlocked
-        outbox.record(
+        record_change(
             session,
+            a,
             event_cls(
                 commune_code=a.request.commune_code,
                 assignment_id=a.id,
@@ -165,14 +158,9 @@ def set_lock(session: Session, cmd: SetLock, now: datetime) -> Assignment:
                 by=cmd.actor,
                 reason=reason,
             ),
-        )
-        audit(
-            session,
             actor=cmd.actor,
             action="assignment.lock" if cmd.locked else "assignment.unlock",
-            entity=a,
             before=before,
-            after=assignment_snapshot(a),
             at=now,
             reason=reason,
         )

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from dispatch import outbox
 from dispatch.clock import as_utc
 from dispatch.db import begin_write
 from dispatch.events import AssignmentChanged
@@ -26,7 +25,13 @@ from dispatch.models.requests import AssignmentSource
 from dispatch.services.errors import DomainError
 from dispatch.services.offer_steps import OfferAssignment, check_times, create_offer
 from dispatch.services.requests import withdraw_live
-from dispatch.services.unit import assignment_snapshot, audit, fresh, transaction
+from dispatch.services.unit import (
+    assignment_refs,
+    assignment_snapshot,
+    fresh,
+    record_change,
+    transaction,
+)
 from dispatch.states import (
     LIVE_ASSIGNMENT_STATUSES,
     AssignmentStatus,
@@ -212,26 +217,11 @@ def _move(session: Session, cmd: ApplyPlan, change: MoveOffer, now: datetime) ->
     a.start_at, a.end_at = start, end
     a.plan_run_id = cmd.plan_run_id
     a.updated_at = now
-    outbox.record(
-        session,
-        AssignmentChanged(
-            commune_code=cmd.commune_code,
-            assignment_id=a.id,
-            request_id=a.request_id,
-            volunteer_id=a.volunteer_id,
-            previous_start_at=previous_start,
-            start_at=start,
-            end_at=end,
-        ),
+    moved = AssignmentChanged(
+        **assignment_refs(a), previous_start_at=previous_start, start_at=start, end_at=end
     )
-    audit(
-        session,
-        actor=cmd.actor,
-        action="assignment.move",
-        entity=a,
-        before=before,
-        after=assignment_snapshot(a),
-        at=now,
+    record_change(
+        session, a, moved, actor=cmd.actor, action="assignment.move", before=before, at=now
     )
     return a.id
 

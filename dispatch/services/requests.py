@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch import outbox
 from dispatch.catalogue import UnknownKind, get_kind
 from dispatch.clock import as_utc
 from dispatch.db import lock_for_transaction
@@ -23,10 +22,12 @@ from dispatch.models.people import check_e164
 from dispatch.models.requests import RequestChannel
 from dispatch.services.errors import InvalidCommand, NotFound
 from dispatch.services.unit import (
+    assignment_refs,
     assignment_snapshot,
     audit,
     get_request,
     live_assignment,
+    record_change,
     request_snapshot,
     transaction,
 )
@@ -185,25 +186,16 @@ def submit(session: Session, cmd: SubmitRequest, now: datetime) -> SubmitResult:
         )
         session.add(req)
         session.flush()
-        outbox.record(
-            session,
-            RequestSubmitted(
-                commune_code=req.commune_code,
-                request_id=req.id,
-                resident_id=resident.id,
-                kind=req.kind,
-                channel=req.channel,
-                reference=req.reference,
-            ),
+        submitted = RequestSubmitted(
+            commune_code=req.commune_code,
+            request_id=req.id,
+            resident_id=resident.id,
+            kind=req.kind,
+            channel=req.channel,
+            reference=req.reference,
         )
-        audit(
-            session,
-            actor=actor,
-            action="request.submit",
-            entity=req,
-            before=None,
-            after=request_snapshot(req),
-            at=now,
+        record_change(
+            session, req, submitted, actor=actor, action="request.submit", before=None, at=now
         )
     return SubmitResult(req, created=True)
 
@@ -219,25 +211,16 @@ def withdraw_live(
     previous = live.status
     live.status = transition(live.status, AssignmentStatus.WITHDRAWN)
     live.updated_at = now
-    outbox.record(
-        session,
-        AssignmentWithdrawn(
-            commune_code=req.commune_code,
-            assignment_id=live.id,
-            request_id=req.id,
-            volunteer_id=live.volunteer_id,
-            previous_status=str(previous),
-            by=by,
-            reason=reason,
-        ),
+    withdrawn = AssignmentWithdrawn(
+        **assignment_refs(live), previous_status=str(previous), by=by, reason=reason
     )
-    audit(
+    record_change(
         session,
+        live,
+        withdrawn,
         actor=by,
         action="assignment.withdraw",
-        entity=live,
         before=before,
-        after=assignment_snapshot(live),
         at=now,
         reason=reason,
     )
@@ -258,24 +241,21 @@ def cancel(session: Session, cmd: CancelRequest, now: datetime) -> HelpRequest:
             live.updated_at = now
         req.closed_reason = cmd.reason
         req.updated_at = now
-        outbox.record(
-            session,
-            RequestCancelled(
-                commune_code=req.commune_code,
-                request_id=req.id,
-                by=cmd.actor,
-                reason=cmd.reason,
-                assignment_id=live.id if live else None,
-                volunteer_id=volunteer_id,
-            ),
+        cancelled = RequestCancelled(
+            commune_code=req.commune_code,
+            request_id=req.id,
+            by=cmd.actor,
+            reason=cmd.reason,
+            assignment_id=live.id if live else None,
+            volunteer_id=volunteer_id,
         )
-        audit(
+        record_change(
             session,
+            req,
+            cancelled,
             actor=cmd.actor,
             action="request.cancel",
-            entity=req,
             before=before,
-            after=request_snapshot(req),
             at=now,
             reason=cmd.reason,
         )
@@ -297,17 +277,13 @@ def reschedule(session: Session, cmd: RescheduleRequest, now: datetime) -> HelpR
         if live is not None and not fits_windows(list(cmd.windows), live.start_at, live.end_at):
             withdraw_live(session, req, by=cmd.actor, reason="rescheduled by resident", now=now)
             req.status = transition(req.status, RequestStatus.OPEN)
-        outbox.record(
+        record_change(
             session,
+            req,
             RequestRescheduled(commune_code=req.commune_code, request_id=req.id, windows=windows),
-        )
-        audit(
-            session,
             actor=cmd.actor,
             action="request.reschedule",
-            entity=req,
             before=before,
-            after=request_snapshot(req),
             at=now,
             reason=cmd.reason,
         )

@@ -1,7 +1,8 @@
 """One service call = one transaction: state change + outbox events + audit row.
 
 ``transaction(session)`` commits on success and rolls everything back on error, turning
-SQLAlchemy's stale-version error into ``Conflict``. ``audit()`` adds the audit row.
+SQLAlchemy's stale-version error into ``Conflict``. ``audit()`` adds the audit row;
+``record_change()`` adds a change's outbox event and its audit row together.
 """
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from dispatch import outbox
 from dispatch.db import begin_write
+from dispatch.events import DomainEvent
 from dispatch.models import Assignment, AuditLog, HelpRequest
 from dispatch.services.errors import Conflict, InvalidCommand, NotFound
 from dispatch.states import LIVE_ASSIGNMENT_STATUSES
@@ -70,6 +73,51 @@ def audit(
     )
     session.add(row)
     return row
+
+
+def record_change(
+    session: Session,
+    entity: HelpRequest | Assignment,
+    event: DomainEvent,
+    *,
+    actor: str,
+    action: str,
+    before: dict[str, Any] | None,
+    at: datetime,
+    reason: str | None = None,
+) -> None:
+    """The change's event and its audit row, from ``before`` to the entity as it is now."""
+    outbox.record(session, event)
+    after = (
+        request_snapshot(entity) if isinstance(entity, HelpRequest) else assignment_snapshot(entity)
+    )
+    audit(
+        session,
+        actor=actor,
+        action=action,
+        entity=entity,
+        before=before,
+        after=after,
+        at=at,
+        reason=reason,
+    )
+
+
+class AssignmentRefs(TypedDict):
+    commune_code: str
+    assignment_id: int
+    request_id: int
+    volunteer_id: int
+
+
+def assignment_refs(a: Assignment) -> AssignmentRefs:
+    """The ids every assignment event carries (``Event(**assignment_refs(a), ...)``)."""
+    return {
+        "commune_code": a.request.commune_code,
+        "assignment_id": a.id,
+        "request_id": a.request_id,
+        "volunteer_id": a.volunteer_id,
+    }
 
 
 def request_snapshot(req: HelpRequest) -> dict[str, Any]:

@@ -211,7 +211,7 @@ def test_reschedule_keeps_a_fitting_visit_and_drops_one_that_does_not(
 def test_failed_event_write_rolls_back_the_answer(
     db_session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import dispatch.services.offers as offers_module
+    from dispatch import outbox
 
     req = _request(db_session, world)
     a = _offer(db_session, world, req)
@@ -221,7 +221,7 @@ def test_failed_event_write_rolls_back_the_answer(
     def broken_record(*args: object, **kwargs: object) -> None:
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr(offers_module.outbox, "record", broken_record)
+    monkeypatch.setattr(outbox, "record", broken_record)
     with pytest.raises(RuntimeError):
         accept(db_session, AcceptOffer(a.id, actor="v"), NOW)
     monkeypatch.undo()

@@ -119,12 +119,12 @@ def test_unknown_kind_or_commune_stores_nothing(db_session: Session, world: Worl
 def test_failure_rolls_back_request_event_and_audit(
     db_session: Session, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import dispatch.services.requests as requests_module
+    import dispatch.services.unit as unit_module
 
     def broken_audit(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(requests_module, "audit", broken_audit)
+    monkeypatch.setattr(unit_module, "audit", broken_audit)  # submit's audit row goes through here
     with pytest.raises(RuntimeError, match="disk full"):
         submit(db_session, _cmd(world), NOW)
 
