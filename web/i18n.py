@@ -43,6 +43,14 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def clear_session_keeping_language() -> None:
+    """A fresh session (sign-in: no fixation; sign-out) that still speaks the chosen language."""
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
 @bp.get("/lang/<code>")
 def switch_language(code: str) -> Response:
     if code in LANGUAGES:

@@ -24,6 +24,7 @@ from wtforms.validators import DataRequired
 from dispatch.models import Commune, User
 from web.coordinator import bp
 from web.database import db
+from web.i18n import clear_session_keeping_language
 from web.ratelimit import enforce
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -98,10 +99,7 @@ def login() -> Response | str:
         enforce("coordinator-login-user", username.lower(), LOGIN_LIMIT_PER_USER, 900)
         user = db().scalar(select(User).where(User.username == username))
         if user is not None and user.active and user.check_password(form.password.data or ""):
-            language = session.get("lang")
-            session.clear()  # a fresh session on sign-in: no fixation
-            if language:
-                session["lang"] = language
+            clear_session_keeping_language()  # a fresh session on sign-in: no fixation
             session["coordinator_id"] = user.id
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
@@ -111,8 +109,5 @@ def login() -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    clear_session_keeping_language()
     return redirect(url_for("coordinator.login"))

@@ -33,6 +33,7 @@ from dispatch.services.volunteer_links import (
     read_link_token,
 )
 from web.database import db
+from web.i18n import clear_session_keeping_language
 from web.ratelimit import enforce
 from web.resident.forms import phone_e164
 from web.volunteer import bp
@@ -68,10 +69,7 @@ def signed_login_path(volunteer_id: int, assignment_id: int | None = None) -> st
 
 
 def _start_session(volunteer: Volunteer) -> None:
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    clear_session_keeping_language()
     minutes = int(current_app.config["VOLUNTEER_SESSION_MINUTES"])
     session["volunteer_id"] = volunteer.id
     session["volunteer_until"] = int(time.time()) + minutes * 60
@@ -170,8 +168,5 @@ def signed_link(token: str) -> Response | str:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
+    clear_session_keeping_language()
     return redirect(url_for("volunteer.sign_in"))

@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.fixtures.web import WebWorld, make_test_app
+from tests.fixtures.web import WebWorld, login_coordinator, make_test_app
+from tests.integration.web.helpers import token
 from web.security import CONTENT_SECURITY_POLICY, csrf_exempt_rules
 
 
@@ -98,6 +99,22 @@ def test_language_switch_and_no_open_redirect(client: FlaskClient) -> None:
     assert 'lang="en"' in html and "Ask for help" in html
     client.get("/lang/vi?next=/")
     assert "Yêu cầu hỗ trợ" in client.get("/").get_data(as_text=True)
+
+
+def test_signing_in_and_out_starts_a_fresh_session_in_the_same_language(
+    client: FlaskClient, web_world: WebWorld
+) -> None:
+    client.get("/lang/en?next=/")
+    with client.session_transaction() as session:
+        session["planted"] = "by someone else"
+    login_coordinator(client, web_world.coordinator_a)
+    with client.session_transaction() as session:
+        assert "planted" not in session and session["lang"] == "en"
+        assert "coordinator_id" in session
+    answer = client.post("/c/logout", data={"csrf_token": token(client, "/c/")})
+    assert answer.status_code == 302
+    with client.session_transaction() as session:
+        assert dict(session) == {"lang": "en"}
 
 
 def test_nul_characters_are_refused_before_any_view(
