@@ -16,7 +16,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from werkzeug.exceptions import Forbidden
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
@@ -67,16 +66,6 @@ def coordinator_required(view: F) -> F:
         return view(*args, **kwargs)
 
     return cast(F, wrapped)
-
-
-def admin_required(view: F) -> F:
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not g.user.is_admin:
-            raise Forbidden()
-        return view(*args, **kwargs)
-
-    return coordinator_required(cast(F, wrapped))
 
 
 def actor() -> str:
