@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 
 from rq import SimpleWorker
 from sqlalchemy import select
@@ -53,8 +54,10 @@ def test_work_arriving_during_a_plan_runs_it_once_more(
 
     def new_work_while_planning() -> None:
         # Wait until the plan job is running (it cleared the dirty flag), then ask again.
-        while replan.is_dirty(queues, COMMUNE):
-            pass
+        # (Each check is a Redis round trip; the deadline stops a thread that would spin on.)
+        deadline = time.monotonic() + 30
+        while replan.is_dirty(queues, COMMUNE) and time.monotonic() < deadline:
+            continue
         answers.append(replan.request_replan(queues, COMMUNE, 0))
 
     asker = threading.Thread(target=new_work_while_planning)
