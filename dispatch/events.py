@@ -188,24 +188,26 @@ class AssignmentOverridden(AssignmentEvent):
     previous_volunteer_id: int | None = None
 
 
+@dataclass(frozen=True)
+class LockChanged(DomainEvent):
+    """A coordinator (un)locked an assignment, with a reason."""
+
+    assignment_id: int
+    request_id: int
+    by: str
+    reason: str
+
+
 @_register
 @dataclass(frozen=True)
-class AssignmentLocked(DomainEvent):
+class AssignmentLocked(LockChanged):
     type: ClassVar[str] = "assignment.locked"
-    assignment_id: int
-    request_id: int
-    by: str
-    reason: str
 
 
 @_register
 @dataclass(frozen=True)
-class AssignmentUnlocked(DomainEvent):
+class AssignmentUnlocked(LockChanged):
     type: ClassVar[str] = "assignment.unlocked"
-    assignment_id: int
-    request_id: int
-    by: str
-    reason: str
 
 
 @_register
