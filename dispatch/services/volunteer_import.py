@@ -2,7 +2,9 @@
 
 Columns: phone, name, commune, team, home_lat, home_lon, skills, languages, max_visits_per_shift,
 active. ``skills`` and ``languages`` are separated by spaces or semicolons. The phone normaliser
-is passed in (the messaging area owns phone rules), so this module stays free of it.
+is passed in (the messaging area owns phone rules), so this module stays free of it; when it
+raises a ValueError with a ``reason`` code, that code is kept. Problems are codes with parameters
+(``place_import.Problem``), so the web layer words them in the reader's language.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 from dispatch.catalogue import BY_KEY
 from dispatch.clock import as_utc
 from dispatch.models import AuditLog, Team, Volunteer
+from dispatch.services.place_import import Row
 from dispatch.services.unit import transaction
 
 COLUMNS = (
@@ -36,64 +39,84 @@ COLUMNS = (
 LANGUAGES = {"vi", "km", "en"}
 TRUE = {"1", "true", "yes", "y", "có", "co", "x"}
 FALSE = {"0", "false", "no", "n", "không", "khong", ""}
+# Every problem code the checks below can report (the web layer has a sentence for each).
+PROBLEM_CODES = (
+    "missing_columns",
+    "bad_phone",
+    "twice_in_file",
+    "empty",
+    "not_your_commune",
+    "no_team_in_commune",
+    "not_a_number",
+    "out_of_range",
+    "unknown_skills",
+    "unknown_languages",
+    "bad_max_visits",
+    "bad_active",
+)
 
 
-@dataclass
-class ParsedRow:
-    line: int
-    values: dict[str, object] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
+class PhoneOfOtherCommune(ValueError):
+    """A row's phone is a volunteer of another commune (an admin moves people on the edit page)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line}: phone belongs to another commune")
+        self.line = line
 
 
 @dataclass
 class ImportReport:
-    rows: list[ParsedRow]
+    rows: list[Row]
     created: int = 0
     updated: int = 0
     applied: bool = False
 
     @property
-    def errors(self) -> list[ParsedRow]:
-        return [row for row in self.rows if row.errors]
+    def errors(self) -> list[Row]:
+        return [row for row in self.rows if row.problems]
 
 
 def _split(raw: str) -> list[str]:
     return [part for part in raw.replace(";", " ").split() if part]
 
 
-def _float(row: ParsedRow, name: str, raw: str, low: float, high: float) -> None:
+def _float(row: Row, name: str, raw: str, low: float, high: float) -> None:
     try:
         value = float(raw)
     except ValueError:
-        row.errors.append(f"{name}: not a number ({raw!r})")
+        row.bad(name, "not_a_number", value=raw)
         return
     if not low <= value <= high:
-        row.errors.append(f"{name}: {value} is outside {low}..{high}")
+        row.bad(name, "out_of_range", value=raw, low=low, high=high)
     row.values[name] = value
 
 
 def _check_row(
-    row: ParsedRow,
+    row: Row,
     data: dict[str, str],
     communes: Collection[str],
     teams: dict[tuple[str, str], Team],
     normalise_phone: Callable[[str], str],
 ) -> None:
+    raw_phone = data.get("phone", "")
     try:
-        row.values["phone"] = normalise_phone(data.get("phone", ""))
+        row.values["phone"] = normalise_phone(raw_phone)
     except ValueError as error:
-        row.errors.append(f"phone: {error}")
+        # The phone rules' own reason code (old mobile prefix, landline...), so the
+        # coordinator learns how to fix the number.
+        row.bad("phone", "bad_phone", value=raw_phone, reason=getattr(error, "reason", "invalid"))
     name = data.get("name", "").strip()
     if not name:
-        row.errors.append("name: empty")
+        row.bad("name", "empty")
     row.values["name"] = name
     commune = data.get("commune", "").strip()
     if commune not in communes:
-        row.errors.append(f"commune: {commune!r} is unknown or not yours")
+        row.bad("commune", "not_your_commune", value=commune)
     row.values["commune"] = commune
-    team = teams.get((commune, data.get("team", "").strip()))
+    team_name = data.get("team", "").strip()
+    team = teams.get((commune, team_name))
     if team is None:
-        row.errors.append(f"team: no team {data.get('team', '')!r} in commune {commune!r}")
+        row.bad("team", "no_team_in_commune", value=team_name, commune=commune)
     else:
         row.values["team_id"] = team.id
     _float(row, "home_lat", data.get("home_lat", ""), 8.0, 24.0)
@@ -101,20 +124,21 @@ def _check_row(
     skills = _split(data.get("skills", ""))
     unknown = [s for s in skills if s not in BY_KEY]
     if unknown:
-        row.errors.append(f"skills: unknown {', '.join(unknown)}")
+        row.bad("skills", "unknown_skills", values=", ".join(unknown))
     row.values["skills"] = skills
     languages = _split(data.get("languages", "")) or ["vi"]
     if set(languages) - LANGUAGES:
-        row.errors.append(f"languages: unknown {', '.join(sorted(set(languages) - LANGUAGES))}")
+        unknown_languages = ", ".join(sorted(set(languages) - LANGUAGES))
+        row.bad("languages", "unknown_languages", values=unknown_languages)
     row.values["languages"] = languages
     max_raw = data.get("max_visits_per_shift", "").strip() or "4"
     if not max_raw.isdigit() or not 1 <= int(max_raw) <= 20:
-        row.errors.append(f"max_visits_per_shift: {max_raw!r} is not 1..20")
+        row.bad("max_visits_per_shift", "bad_max_visits", value=max_raw, low=1, high=20)
     else:
         row.values["max_visits_per_shift"] = int(max_raw)
     active = data.get("active", "1").strip().lower()
     if active not in TRUE | FALSE:
-        row.errors.append(f"active: {active!r} is not yes/no")
+        row.bad("active", "bad_active", value=active)
     row.values["active"] = active in TRUE
 
 
@@ -127,14 +151,16 @@ def parse(
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        return ImportReport([ParsedRow(1, errors=[f"missing columns: {', '.join(missing)}"])])
+        header = Row(1)
+        header.bad("header", "missing_columns", columns=", ".join(missing))
+        return ImportReport([header])
     teams = {
         (t.commune_code, t.name): t
         for t in session.scalars(select(Team).where(Team.commune_code.in_(list(communes))))
     }
     rows, seen = [], set()
     for line, data in enumerate(reader, start=2):
-        row = ParsedRow(line)
+        row = Row(line)
         _check_row(
             row,
             {k: (v or "").strip() for k, v in data.items() if k},
@@ -143,8 +169,8 @@ def parse(
             normalise_phone,
         )
         phone = row.values.get("phone")
-        if phone in seen:
-            row.errors.append("phone: appears twice in the file")
+        if phone is not None and phone in seen:
+            row.bad("phone", "twice_in_file", value=phone)
         seen.add(phone)
         rows.append(row)
     return ImportReport(rows)
@@ -161,7 +187,7 @@ def apply(session: Session, report: ImportReport, actor: str, now: datetime) -> 
             volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == values["phone"]))
             if volunteer is not None and volunteer.commune_code != values["commune"]:
                 # Moving someone between communes is done by an admin on the edit page.
-                raise ValueError(f"line {row.line}: phone belongs to another commune")
+                raise PhoneOfOtherCommune(row.line)
             created = volunteer is None
             if volunteer is None:
                 volunteer = Volunteer(phone=str(values["phone"]), created_at=now)
@@ -171,8 +197,8 @@ def apply(session: Session, report: ImportReport, actor: str, now: datetime) -> 
             volunteer.team_id = int(str(values["team_id"]))
             volunteer.home_lat = float(str(values["home_lat"]))
             volunteer.home_lon = float(str(values["home_lon"]))
-            volunteer.skills = list(values["skills"])  # type: ignore[call-overload]
-            volunteer.languages = list(values["languages"])  # type: ignore[call-overload]
+            volunteer.skills = list(values["skills"])
+            volunteer.languages = list(values["languages"])
             volunteer.max_visits_per_shift = int(str(values["max_visits_per_shift"]))
             volunteer.active = bool(values["active"])
             volunteer.updated_at = now

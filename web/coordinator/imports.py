@@ -1,7 +1,8 @@
 """CSV import of hamlets and teams: upload, dry run listing every bad row, then apply.
 
 Same flow as the volunteer import (web/coordinator/people.py); the columns are those of
-/c/hamlets.csv and /c/teams.csv. The service reports problems as codes; this module words them.
+/c/hamlets.csv and /c/teams.csv. The services report problems as codes; this module words them
+for all three imports.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from dispatch.clock import utcnow
-from dispatch.services import place_import
+from dispatch.services import place_import, volunteer_import
 from web.coordinator import bp
 from web.coordinator.auth import actor, coordinator_required
 from web.database import db
@@ -34,6 +35,25 @@ PROBLEMS: dict[str, LazyString] = {
     "no_such_team": _l("no team %(value)s in your communes (leave id empty to add a team)"),
     "no_such_hamlet": _l("no hamlet %(value)s in commune %(commune)s"),
     "name_taken": _l("another team of this commune is already called %(value)s"),
+    # Volunteer import only.
+    "bad_phone": _l("%(value)s is not a phone number"),  # worded by PHONE_REASONS below
+    "no_team_in_commune": _l("no team %(value)s in commune %(commune)s"),
+    "unknown_skills": _l("unknown skills: %(values)s"),
+    "unknown_languages": _l("unknown languages: %(values)s (use vi, km or en)"),
+    "bad_max_visits": _l("%(value)s is not a whole number from %(low)s to %(high)s"),
+    "bad_active": _l("%(value)s is not yes or no (1/0, có/không)"),
+}
+# The phone rules' reason codes (notifications.phone.InvalidPhone.reason).
+PHONE_REASONS: dict[str, LazyString] = {
+    "empty": _l("no phone number given"),
+    "unparseable": _l("%(value)s is not a phone number"),
+    "foreign": _l("%(value)s is not a Vietnamese number"),
+    "invalid": _l("%(value)s is not a valid Vietnamese number"),
+    "landline": _l("%(value)s is a landline and cannot receive SMS"),
+    "not_mobile": _l("%(value)s is not a mobile number"),
+    "old_mobile": _l(
+        "%(value)s is an 11-digit mobile number retired in 2018; write the new 10-digit number"
+    ),
 }
 
 
@@ -57,14 +77,16 @@ class ShownReport:
         return [row for row in self.rows if row.errors]
 
 
-def _shown(report: place_import.PlaceImportReport) -> ShownReport:
-    rows = [
-        ShownRow(
-            row.line,
-            [f"{p.column}: {PROBLEMS[p.code] % p.params}" for p in row.problems],
-        )
-        for row in report.rows
-    ]
+def _worded(problem: place_import.Problem) -> str:
+    if problem.code == "bad_phone":
+        sentence = PHONE_REASONS.get(problem.params.get("reason", ""), PHONE_REASONS["invalid"])
+    else:
+        sentence = PROBLEMS[problem.code]
+    return f"{problem.column}: {sentence % problem.params}"
+
+
+def shown(report: place_import.PlaceImportReport | volunteer_import.ImportReport) -> ShownReport:
+    rows = [ShownRow(row.line, [_worded(p) for p in row.problems]) for row in report.rows]
     return ShownReport(rows, report.created, report.updated, report.applied)
 
 
@@ -98,7 +120,7 @@ def _import_page(kind: str) -> tuple[str, int]:
     if request.form.get("apply") == "1" and not report.errors:
         place_import.apply(db(), report, actor(), utcnow())
     status = 400 if report.errors else 200
-    return render_template("coordinator/import.html", report=_shown(report), **page), status
+    return render_template("coordinator/import.html", report=shown(report), **page), status
 
 
 @bp.route("/hamlets/import", methods=["GET", "POST"])

@@ -19,10 +19,10 @@ from dispatch.catalogue import KINDS
 from dispatch.clock import utcnow
 from dispatch.models import Hamlet, Team, Volunteer
 from dispatch.services import directory, volunteer_import
-from notifications.phone import InvalidPhone, to_e164
+from notifications.phone import to_e164
 from web.coordinator import bp
 from web.coordinator.auth import actor, coordinator_required
-from web.coordinator.imports import read_csv_upload
+from web.coordinator.imports import read_csv_upload, shown
 from web.database import db
 
 
@@ -133,13 +133,6 @@ def volunteer_save(volunteer_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("coordinator.volunteers"))
 
 
-def _phone(raw: str) -> str:
-    try:
-        return to_e164(raw)
-    except InvalidPhone as error:
-        raise ValueError(str(error)) from None
-
-
 @bp.route("/volunteers/import", methods=["GET", "POST"])
 @coordinator_required
 def volunteers_import() -> str | tuple[str, int]:
@@ -153,15 +146,21 @@ def volunteers_import() -> str | tuple[str, int]:
     text = read_csv_upload()
     if text is None:
         return render_template("coordinator/import.html", report=None, **page), 400
-    report = volunteer_import.parse(db(), text, g.communes, _phone)
+    # InvalidPhone is a ValueError carrying a reason code, which the report keeps.
+    report = volunteer_import.parse(db(), text, g.communes, to_e164)
     if request.form.get("apply") == "1" and not report.errors:
         try:
             volunteer_import.apply(db(), report, actor(), utcnow())
-        except ValueError as error:
-            flash(str(error), "error")
-            return render_template("coordinator/import.html", report=report, **page), 400
+        except volunteer_import.PhoneOfOtherCommune as error:
+            message = _(
+                "Line %(line)s: this phone number is a volunteer of another commune;"
+                " an admin can move them on the edit page.",
+                line=error.line,
+            )
+            flash(message, "error")
+            return render_template("coordinator/import.html", report=shown(report), **page), 400
     status = 400 if report.errors else 200
-    return render_template("coordinator/import.html", report=report, **page), status
+    return render_template("coordinator/import.html", report=shown(report), **page), status
 
 
 @bp.get("/teams")

@@ -32,16 +32,55 @@ def test_import_dry_run_reports_every_bad_row_and_saves_nothing(
     bad = (
         HEADER
         + GOOD
-        + "01234,,UMT,Tổ Minh Thuận A,9.6,105.1,vneid,vi,3,1\n"
+        + "02963123456,,UMT,Tổ Minh Thuận A,9.6,105.1,vneid,vi,3,1\n"
         + "0912000010,Ông Năm,VK,Tổ Kim Quy A,9.6,105.1,vneid,vi,3,1\n"
         + "0912000011,Bà Sáu,UMT,Tổ Minh Thuận A,99,105.1,flying,xx,50,maybe\n"
+        + "01621234567,Chú Bảy,UMT,Tổ Khác,9.6,abc,vneid,vi,3,1\n"
+        + "0912 000 009,Phạm Thị Dung,UMT,Tổ Minh Thuận A,9.6,105.1,vneid,vi,3,1\n"
     )
+    coordinator_client.get("/lang/en")
     status, html = _upload(coordinator_client, bad, apply=True)
     assert status == 400
-    assert "3 dòng cần sửa" in html
-    for fragment in ["name: empty", "phone:", "commune: &#39;VK&#39;", "skills: unknown flying"]:
+    assert "5 rows need fixing" in html
+    for fragment in [
+        "phone: 02963123456 is a landline and cannot receive SMS",
+        "name: empty",
+        "commune: commune VK is unknown or not yours",
+        "team: no team Tổ Kim Quy A in commune VK",
+        "home_lat: 99 is outside 8.0..24.0",
+        "skills: unknown skills: flying",
+        "languages: unknown languages: xx (use vi, km or en)",
+        "max_visits_per_shift: 50 is not a whole number from 1 to 20",
+        "active: maybe is not yes or no",
+        "phone: 01621234567 is an 11-digit mobile number retired in 2018",
+        "team: no team Tổ Khác in commune UMT",
+        "home_lon: not a number (abc)",
+        "phone: +84912000009 appears twice in the file",
+    ]:
         assert fragment in html, fragment
-    assert "max_visits_per_shift" in html and "active" in html and "home_lat" in html
+    coordinator_client.get("/lang/vi")
+    status, html = _upload(coordinator_client, bad, apply=False)
+    assert status == 400 and "5 dòng cần sửa" in html
+    for fragment in [
+        "phone: 02963123456 là số máy bàn, không nhận được SMS",
+        "skills: kỹ năng không rõ: flying",
+        "max_visits_per_shift: 50 không phải là số nguyên từ 1 đến 20",
+    ]:
+        assert fragment in html, fragment
+    assert "is a landline" not in html and "unknown skills" not in html
+    status, html = _upload(coordinator_client, "phone,name\n0912000012,Tám\n", apply=False)
+    assert status == 400 and "header: thiếu cột: commune, team, home_lat" in html
+    with app.extensions["doorstep.runtime"].sessions() as session:
+        assert session.scalar(select(Volunteer).where(Volunteer.name == "Phạm Thị Dung")) is None
+
+
+def test_import_refuses_a_phone_of_another_commune(
+    app: Flask, coordinator_client: FlaskClient, web_world: WebWorld
+) -> None:
+    other = f"{web_world.volunteer_b_phone},Người Lạ,UMT,Tổ Minh Thuận A,9.6,105.1,vneid,vi,3,1\n"
+    status, html = _upload(coordinator_client, HEADER + GOOD + other, apply=True)
+    assert status == 400
+    assert "Dòng 3: số điện thoại này là của tình nguyện viên xã khác" in html
     with app.extensions["doorstep.runtime"].sessions() as session:
         assert session.scalar(select(Volunteer).where(Volunteer.name == "Phạm Thị Dung")) is None
 

@@ -9,10 +9,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from dispatch.models import AuditLog, Hamlet, Team
-from dispatch.services import place_import
+from dispatch.services import place_import, volunteer_import
+from notifications.phone import InvalidPhone, to_e164
 from tests.fixtures.web import WebWorld
 from tests.integration.web.helpers import token
-from web.coordinator.imports import PROBLEMS
+from web.coordinator.imports import PHONE_REASONS, PROBLEMS
 
 
 def _upload(client: FlaskClient, path: str, text: str, apply: bool) -> tuple[int, str]:
@@ -36,7 +37,15 @@ def _teams(app: Flask) -> dict[int, Team]:
 
 
 def test_every_problem_code_has_a_sentence() -> None:
-    assert set(PROBLEMS) == set(place_import.PROBLEM_CODES)
+    assert set(PROBLEMS) == set(place_import.PROBLEM_CODES) | set(volunteer_import.PROBLEM_CODES)
+    reasons = set()
+    for raw in ["", "abc", "+14155550123", "0912", "02963123456", "01621234567"]:
+        try:
+            to_e164(raw)
+        except InvalidPhone as error:
+            reasons.add(error.reason)
+    expected = {"empty", "unparseable", "foreign", "invalid", "landline", "old_mobile"}
+    assert reasons == expected and expected | {"not_mobile"} == set(PHONE_REASONS)
 
 
 def test_hamlet_dry_run_lists_every_bad_row_and_saves_nothing(
