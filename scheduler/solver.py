@@ -4,7 +4,9 @@ Steps: the scenario becomes integer data (``scheduler.problem``: whole seconds, 
 volunteer shifts, the vehicles each request can ever use); the requests and vehicles split into
 independent components (e.g. one per day), each solved by its own routing model
 (``scheduler.model``) with guided local search (``scheduler.search``) for a share of the time
-limit; the routes found get an earliest-start timetable; requests left out get a reason
+limit, starting from the previous plan when there is one and otherwise from an
+assignment-first start (``scheduler.seed``: an LP decides who serves what, then each shift is
+put in order); the routes found get an earliest-start timetable; requests left out get a reason
 (``scheduler.reasons``). The greedy plan is computed first: it is returned (status
 ``greedy: ...``) when the solver finds nothing in time, when it assigns more priority, or, with
 no fairness and no previous plan (nothing else weighed), when it is better lexicographically.
@@ -22,6 +24,8 @@ from scheduler.model import build_model
 from scheduler.problem import Problem, build_problem, components
 from scheduler.reasons import explain_unassigned
 from scheduler.search import run
+from scheduler.seed import assignment_start
+from scheduler.timetable import earliest_starts
 from scheduler.types import Plan, Route, Scenario, Visit
 
 # Building the model takes time too; the search gets what is left of the limit, minus this.
@@ -29,33 +33,8 @@ SAFETY_S = 0.05
 # With several time blocks, the share of a component's time for the search over all of it
 # (the rest goes to the blocks one by one, scheduler.blocks).
 WHOLE_SHARE = 0.5
-
-
-def _earliest(problem: Problem, vehicle: int, route: list[int]) -> list[int] | None:
-    """Earliest start (ticks) of each visit of ``route``, or None if the order is infeasible.
-
-    Starting each visit as early as possible is never worse for the visits after it, so this
-    finds a timetable whenever one exists for the order.
-    """
-    shift = problem.vehicles[vehicle]
-    place = problem.home(shift.volunteer)
-    clock = shift.start
-    starts: list[int] = []
-    for r in route:
-        arrive = clock + int(problem.travel[place, r])
-        lock = problem.locks.get(r)
-        if lock is not None:
-            begin: int | None = lock.start if arrive <= lock.start else None
-        else:
-            begin = next((max(arrive, lo) for lo, hi in problem.starts[r] if hi >= arrive), None)
-        if begin is None:
-            return None
-        starts.append(begin)
-        clock = begin + problem.service[r]
-        place = r
-    if route and clock + int(problem.travel[place, problem.home(shift.volunteer)]) > shift.end:
-        return None
-    return starts
+# At most this share of a component's time goes to the assignment-first start (scheduler.seed).
+SEED_SHARE = 0.4
 
 
 def _route(problem: Problem, vehicle: int, route: list[int], starts: list[int]) -> Route:
@@ -117,9 +96,13 @@ def _solve_parts(
         remaining = sum(len(r) for r, _ in parts[i:])
         budget = max(0.01, (deadline - time.perf_counter()) * len(requests) / remaining)
         blocks = len(time_blocks(problem, vehicles)) > 1
-        start = [prior.get(k, []) for k in vehicles] if prior else None
         ends_at = time.perf_counter() + budget
-        outcome = run(model, budget * (WHOLE_SHARE if blocks else 1.0), seed=seed, start=start)
+        start = [prior.get(k, []) for k in vehicles] if prior else None
+        if start is None:
+            seeded = assignment_start(problem, requests, vehicles, time_limit_s=budget * SEED_SHARE)
+            start = None if seeded is None else [seeded[k] for k in vehicles]
+        whole = (ends_at - time.perf_counter()) * (WHOLE_SHARE if blocks else 1.0)
+        outcome = run(model, max(0.01, whole), seed=seed, start=start)
         statuses.append(outcome.status)
         if outcome.routes is None:
             return outcome.status
@@ -129,7 +112,7 @@ def _solve_parts(
                 problem, requests, found, ends_at, seed=seed, planned=planned, fairness=fairness
             )
         for k, route in found.items():
-            starts = _earliest(problem, k, route)
+            starts = earliest_starts(problem, k, route)
             if starts is None:  # cannot happen for a solution of the model; never emit it
                 return "no timetable for a route"
             if route:
