@@ -17,6 +17,10 @@ from scheduler.timetable import earliest_starts, route_travel
 
 # Routes up to this many visits try every order when a request swaps in.
 PERMUTE_UP_TO = 5
+# Swaps chain this many times at most; at each step (deepest first) only this many of the
+# request's shifts are tried, nearest home first.
+SWAP_DEPTH = 1
+SWAP_BREADTH = (8, 24)
 
 
 def has_room(problem: Problem, vehicle: int, route: list[int], request: int) -> bool:
@@ -63,35 +67,67 @@ def _cheapest_insertion(
     return best
 
 
-def _swap_in(problem: Problem, routes: dict[int, list[int]], request: int) -> bool:
-    """Put ``request`` in place of one of no higher priority, which moves elsewhere if it can."""
-    priority = problem.scenario.requests
-    for k in problem.allowed[request]:
-        route = routes.get(k)
-        if route is None or len(route) >= PERMUTE_UP_TO:
+def _room_for(problem: Problem, routes: dict[int, list[int]], request: int, skip: int) -> bool:
+    """Whether some other shift that could serve ``request`` is below its limits (cheap)."""
+    return any(
+        has_room(problem, k, routes[k], request)
+        for k in problem.allowed[request]
+        if k != skip and k in routes
+    )
+
+
+def _swap_in(
+    problem: Problem, routes: dict[int, list[int]], request: int, depth: int, banned: set[int]
+) -> bool:
+    """Put ``request`` in place of one of no higher priority in a shift it fits, which then
+    moves to a shift with room or, ``depth`` permitting, swaps in further along."""
+    requests = problem.scenario.requests
+    priority = requests[request].priority
+    home = {k: problem.home(problem.vehicles[k].volunteer) for k in problem.allowed[request]}
+    nearest = sorted(
+        (k for k in problem.allowed[request] if k not in banned and k in routes),
+        key=lambda k: (int(problem.travel[home[k], request]), k),
+    )[: SWAP_BREADTH[depth]]
+    for k in nearest:
+        route = routes[k]
+        if len(route) > PERMUTE_UP_TO:
             continue
         for out in route:
-            if priority[out].priority > priority[request].priority or out in problem.locks:
+            if requests[out].priority > priority or out in problem.locks:
                 continue
-            rest = [r for r in route if r != out]
-            new_route = best_order(problem, k, [*rest, request])
+            if (
+                requests[out].priority == priority
+                and depth == 0
+                and not _room_for(problem, routes, out, k)
+            ):
+                continue  # nothing gained unless ``out`` goes somewhere else
+            new_route = best_order(problem, k, [*(r for r in route if r != out), request])
             if new_route is None:
                 continue
-            moved = _cheapest_insertion(problem, routes, out, skip=k)
-            if moved is None and priority[out].priority == priority[request].priority:
-                continue
             routes[k] = new_route
+            moved = _cheapest_insertion(problem, routes, out, skip=k)
             if moved is not None:
                 routes[moved[1]] = moved[2]
-            return True
+                return True
+            if depth > 0 and _swap_in(problem, routes, out, depth - 1, banned | {k}):
+                return True
+            if requests[out].priority < priority:
+                return True  # a gain even if ``out`` stays out
+            routes[k] = route
     return False
 
 
 def fill(
-    problem: Problem, requests: list[int], routes: dict[int, list[int]], deadline: float
+    problem: Problem,
+    requests: list[int],
+    routes: dict[int, list[int]],
+    deadline: float,
+    *,
+    swaps: bool,
 ) -> None:
     """Place the left-out ``requests`` into ``routes`` (changed in place), highest priority
-    first, until ``deadline`` (``time.perf_counter()``)."""
+    first, until ``deadline`` (``time.perf_counter()``); by insertion only, or with ``swaps``
+    also by swapping in (slower: a full day leaves dozens of requests that fit nowhere)."""
     served = {r for route in routes.values() for r in route}
     scenario = problem.scenario
     left = sorted(
@@ -104,5 +140,5 @@ def fill(
         best = _cheapest_insertion(problem, routes, r)
         if best is not None:
             routes[best[1]] = best[2]
-        else:
-            _swap_in(problem, routes, r)
+        elif swaps:
+            _swap_in(problem, routes, r, SWAP_DEPTH, set())

@@ -39,6 +39,8 @@ from scheduler.timetable import earliest_starts, route_travel
 PERMUTE_UP_TO = 5
 # Rounds of solving the LP again without the shift sets that fit no order.
 CUT_ROUNDS = 5
+# After the LP rounds, swapping left-out requests in may take this share of the time again.
+SWAP_SHARE = 0.25
 # LP values below this count as zero.
 EPSILON = 1e-6
 
@@ -117,8 +119,12 @@ class _AssignmentLP:
             if room.load is not None:
                 lp.Add(sum(requests[pairs[i][0]].demand * x[i] for i in ids) <= room.load)
         costs = [_round_trip(problem, r, k) for r, k in pairs]
-        # Priority first: one unit of priority outweighs all round trips together.
-        weight = sum(costs) + 1
+        # Priority first: one unit of priority outweighs the round trips of any assignment
+        # (each request counted at its dearest shift); kept this small for the LP's tolerances.
+        dearest: dict[int, int] = {}
+        for (r, _), c in zip(pairs, costs, strict=True):
+            dearest[r] = max(dearest.get(r, 0), c)
+        weight = sum(dearest.values()) + 1
         lp.Maximize(
             sum(
                 (weight * requests[r].priority - c) * v
@@ -255,7 +261,7 @@ def assignment_start(
         chosen = _round(problem, pairs, values, leg_in)
         routes = {k: _order(problem, k, chosen.get(k, [])) for k in vehicles}
         misfits = [(k, rs) for k, rs in chosen.items() if len(routes[k]) < len(rs)]
-        fill(problem, requests, routes, deadline)
+        fill(problem, requests, routes, deadline, swaps=False)
         score = (
             sum(problem.scenario.requests[r].priority for route in routes.values() for r in route),
             -sum(route_travel(problem, k, route) for k, route in routes.items()),
@@ -266,4 +272,8 @@ def assignment_start(
             break
         for k, rs in misfits:
             _cut(problem, lp, k, rs)
-    return None if best is None else best[1]
+    if best is None:
+        return None
+    routes = best[1]
+    fill(problem, requests, routes, deadline + time_limit_s * SWAP_SHARE, swaps=True)
+    return routes

@@ -35,6 +35,8 @@ SAFETY_S = 0.05
 WHOLE_SHARE = 0.5
 # At most this share of a component's time goes to the assignment-first start (scheduler.seed).
 SEED_SHARE = 0.4
+# Below this many seconds per time block, the blocks are not searched again one by one.
+MIN_BLOCK_BUDGET_S = 0.1
 
 
 def _route(problem: Problem, vehicle: int, route: list[int], starts: list[int]) -> Route:
@@ -95,7 +97,10 @@ def _solve_parts(
         # several time blocks, part of it goes to searching each block again on its own.
         remaining = sum(len(r) for r, _ in parts[i:])
         budget = max(0.01, (deadline - time.perf_counter()) * len(requests) / remaining)
-        blocks = len(time_blocks(problem, vehicles)) > 1
+        # Searching blocks again pays only when each gets enough time to build its model
+        # and move; below that the whole component keeps all of it.
+        count = len(time_blocks(problem, vehicles))
+        blocks = count > 1 and budget * (1 - WHOLE_SHARE) / count >= MIN_BLOCK_BUDGET_S
         ends_at = time.perf_counter() + budget
         start = [prior.get(k, []) for k in vehicles] if prior else None
         if start is None:

@@ -1,0 +1,76 @@
+"""Placing left-out requests into start routes (scheduler.fill)."""
+
+from __future__ import annotations
+
+import time
+
+from scheduler.fill import fill
+from scheduler.problem import Problem, build_problem
+from tests.unit.scheduler.build import line_matrix, request, scenario, volunteer
+
+
+def _ids(problem: Problem, routes: dict[int, list[int]]) -> dict[str, list[str]]:
+    scenario = problem.scenario
+    return {
+        scenario.volunteers[problem.vehicles[k].volunteer].id: [
+            scenario.requests[r].id for r in route
+        ]
+        for k, route in routes.items()
+    }
+
+
+def _problem() -> Problem:
+    # "a" (home 0) has one visit a shift; "b" (home 10) has room but only the skill "plain".
+    return build_problem(
+        scenario(
+            line_matrix([0, 10, 1, 2]),
+            [
+                volunteer("a", 0, skills={"plain", "vneid"}, max_visits=1),
+                volunteer("b", 1, skills={"plain"}),
+            ],
+            [
+                request("urgent-vneid", 2, {"vneid"}, priority=3),
+                request("ordinary", 3, {"plain"}),
+                request("ordinary-vneid", 3, {"vneid"}),
+            ],
+        )
+    )
+
+
+def test_insertion_goes_where_it_costs_least() -> None:
+    problem = _problem()
+    routes: dict[int, list[int]] = {0: [], 1: []}
+    fill(problem, [1], routes, time.perf_counter() + 5, swaps=False)
+    assert _ids(problem, routes) == {"a": ["ordinary"], "b": []}
+
+
+def test_a_higher_priority_request_swaps_in_and_the_other_moves_to_a_shift_with_room() -> None:
+    problem = _problem()
+    routes = {0: [1], 1: []}  # "a" is full with the ordinary request
+    fill(problem, [0, 1], routes, time.perf_counter() + 5, swaps=True)
+    assert _ids(problem, routes) == {"a": ["urgent-vneid"], "b": ["ordinary"]}
+
+
+def test_a_higher_priority_request_swaps_in_even_when_the_other_stays_out() -> None:
+    problem = _problem()
+    routes = {0: [2], 1: []}  # only "a" can do vneid visits
+    fill(problem, [0, 2], routes, time.perf_counter() + 5, swaps=True)
+    assert _ids(problem, routes) == {"a": ["urgent-vneid"], "b": []}
+
+
+def test_no_swap_between_equal_priorities_when_nothing_is_gained() -> None:
+    problem = _problem()
+    routes = {0: [1], 1: []}
+    # "ordinary-vneid" could take the place of "ordinary" only if that one moved, and it
+    # has the same priority: with swaps off nothing moves, with swaps on it moves to "b".
+    fill(problem, [1, 2], routes, time.perf_counter() + 5, swaps=False)
+    assert _ids(problem, routes) == {"a": ["ordinary"], "b": []}
+    fill(problem, [1, 2], routes, time.perf_counter() + 5, swaps=True)
+    assert _ids(problem, routes) == {"a": ["ordinary-vneid"], "b": ["ordinary"]}
+
+
+def test_nothing_is_placed_after_the_deadline() -> None:
+    problem = _problem()
+    routes: dict[int, list[int]] = {0: [], 1: []}
+    fill(problem, [1], routes, time.perf_counter() - 1, swaps=True)
+    assert _ids(problem, routes) == {"a": [], "b": []}
