@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from scheduler.blocks import improve_by_blocks, time_blocks
 from scheduler.evaluate import better, objective
+from scheduler.fill import fill
 from scheduler.greedy import greedy
 from scheduler.model import build_model
 from scheduler.problem import Problem, build_problem, components
@@ -37,6 +38,8 @@ WHOLE_SHARE = 0.5
 SEED_SHARE = 0.4
 # Below this many seconds per time block, the blocks are not searched again one by one.
 MIN_BLOCK_BUDGET_S = 0.1
+# Share of a component's time kept for the final swaps (without a previous plan or fairness).
+FILL_SHARE = 0.03
 
 
 def _route(problem: Problem, vehicle: int, route: list[int], starts: list[int]) -> Route:
@@ -101,11 +104,17 @@ def _solve_parts(
         # and move; below that the whole component keeps all of it.
         count = len(time_blocks(problem, vehicles))
         blocks = count > 1 and budget * (1 - WHOLE_SHARE) / count >= MIN_BLOCK_BUDGET_S
-        ends_at = time.perf_counter() + budget
+        fill_until = time.perf_counter() + budget
         start = [prior.get(k, []) for k in vehicles] if prior else None
+        seeded = None
         if start is None:
             seeded = assignment_start(problem, requests, vehicles, time_limit_s=budget * SEED_SHARE)
             start = None if seeded is None else [seeded[k] for k in vehicles]
+        # From an assignment-first start with nothing but priority and travel to weigh, the
+        # last moments go to swapping left-out requests in (scheduler.fill), which the local
+        # search does not try.
+        swaps = seeded is not None and fairness <= 0
+        ends_at = fill_until - (budget * FILL_SHARE if swaps else 0.0)
         whole = (ends_at - time.perf_counter()) * (WHOLE_SHARE if blocks else 1.0)
         outcome = run(model, max(0.01, whole), seed=seed, start=start)
         statuses.append(outcome.status)
@@ -116,6 +125,8 @@ def _solve_parts(
             found = improve_by_blocks(
                 problem, requests, found, ends_at, seed=seed, planned=planned, fairness=fairness
             )
+        if swaps:
+            fill(problem, requests, found, fill_until, swaps=True)
         for k, route in found.items():
             starts = earliest_starts(problem, k, route)
             if starts is None:  # cannot happen for a solution of the model; never emit it
