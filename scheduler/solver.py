@@ -24,9 +24,9 @@ from scheduler.greedy import greedy
 from scheduler.model import build_model
 from scheduler.problem import Problem, build_problem, components
 from scheduler.reasons import explain_unassigned
-from scheduler.search import run
+from scheduler.search import Outcome, run
 from scheduler.seed import assignment_start
-from scheduler.timetable import earliest_starts
+from scheduler.timetable import earliest_starts, route_travel
 from scheduler.types import Plan, Route, Scenario, Visit
 
 # Building the model takes time too; the search gets what is left of the limit, minus this.
@@ -40,6 +40,8 @@ SEED_SHARE = 0.4
 MIN_BLOCK_BUDGET_S = 0.1
 # Share of a component's time kept for the final swaps (without a previous plan or fairness).
 FILL_SHARE = 0.03
+# Components up to this many requests are searched from two starts (see _solve_parts).
+PORTFOLIO_UP_TO = 100
 
 
 def _route(problem: Problem, vehicle: int, route: list[int], starts: list[int]) -> Route:
@@ -81,6 +83,23 @@ def _with_solver(plan: Plan, limit: float, seed: int, started: float, **info: ob
     return Plan(plan.scenario, plan.routes, plan.unassigned, plan.objective, solver)
 
 
+def _better(problem: Problem, vehicles: list[int], a: Outcome, b: Outcome) -> Outcome:
+    """The outcome with more assigned priority, then less travel."""
+
+    def score(outcome: Outcome) -> tuple[int, int]:
+        if outcome.routes is None:
+            return (-1, 0)
+        requests = problem.scenario.requests
+        priority = sum(requests[r].priority for route in outcome.routes for r in route)
+        travel = sum(
+            route_travel(problem, k, route)
+            for k, route in zip(vehicles, outcome.routes, strict=True)
+        )
+        return (priority, -travel)
+
+    return b if score(b) > score(a) else a
+
+
 def _solve_parts(
     problem: Problem,
     deadline: float,
@@ -115,8 +134,15 @@ def _solve_parts(
         # search does not try.
         swaps = seeded is not None and fairness <= 0
         ends_at = fill_until - (budget * FILL_SHARE if swaps else 0.0)
-        whole = (ends_at - time.perf_counter()) * (WHOLE_SHARE if blocks else 1.0)
-        outcome = run(model, max(0.01, whole), seed=seed, start=start)
+        whole = max(0.01, (ends_at - time.perf_counter()) * (WHOLE_SHARE if blocks else 1.0))
+        if swaps and len(requests) <= PORTFOLIO_UP_TO:
+            # Small days settle in a local optimum within a tenth of a second, and which
+            # start leads to the better one varies: search from both and keep the better.
+            outcome = run(model, whole / 2, seed=seed, start=start)
+            own = build_model(problem, requests, vehicles)
+            outcome = _better(problem, vehicles, outcome, run(own, whole / 2, seed=seed))
+        else:
+            outcome = run(model, whole, seed=seed, start=start)
         statuses.append(outcome.status)
         if outcome.routes is None:
             return outcome.status
