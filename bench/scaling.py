@@ -50,6 +50,7 @@ class Trace:
 
     block: bool  # a block re-search (counts as a gain over its start) or a whole component
     dominance: int
+    component: tuple[int, ...] = ()  # its requests: small components are searched twice
     warm: bool = False
     points: list[tuple[float, int, int]] = field(default_factory=list)
 
@@ -60,7 +61,7 @@ def _recording(original: Callable[..., Any], traces: list[Trace], priorities: Se
         routing = model.routing
         disjunction = routing.GetDisjunctionIndices(model.manager.NodeToIndex(0))[0]
         penalty = routing.GetDisjunctionPenalty(disjunction)  # dominance × its priority
-        trace = Trace(block, penalty // priorities[model.requests[0]])
+        trace = Trace(block, penalty // priorities[model.requests[0]], tuple(model.requests))
 
         def record() -> None:
             # CostVar() only exists once the model is closed (inside the search): ask each time.
@@ -92,23 +93,31 @@ def watching(traces: list[Trace], priorities: Sequence[int]) -> Iterator[None]:
 
 
 def timeline(traces: list[Trace]) -> list[tuple[float, int, int]]:
-    """The solver's plan over time: (clock, dropped priority, travel) after each solution."""
+    """The solver's plan over time: (clock, dropped priority, travel) after each solution.
+
+    A component searched from two starts (``scheduler.solver`` on small days) counts with the
+    better of its two searches' latest solutions."""
     wholes = {i for i, t in enumerate(traces) if not t.block and t.points}
+    components = {traces[i].component for i in wholes}
     gains = {i for i, t in enumerate(traces) if t.block and t.warm and t.points}
     events = sorted((p[0], i, p) for i, t in enumerate(traces) for p in t.points)
     latest: dict[int, tuple[float, int, int]] = {}
     plan: list[tuple[float, int, int]] = []
     for clock, i, point in events:
         latest[i] = point
-        if not wholes <= latest.keys():
+        best: dict[tuple[int, ...], tuple[int, int]] = {}
+        for j in wholes & latest.keys():
+            _, d, tr = latest[j]
+            key = traces[j].component
+            best[key] = min(best.get(key, (d, tr)), (d, tr))
+        if best.keys() != components:
             continue  # some component has no plan yet
-        dropped = travel = 0
-        for j, (_, d, tr) in latest.items():
-            if j in wholes:
-                dropped, travel = dropped + d, travel + tr
-            elif j in gains:  # a block search's gain over the routes it started from
-                _, d0, tr0 = traces[j].points[0]
-                dropped, travel = dropped + d - d0, travel + tr - tr0
+        dropped = sum(d for d, _ in best.values())
+        travel = sum(tr for _, tr in best.values())
+        for j in gains & latest.keys():  # a block search's gain over the routes it started from
+            _, d, tr = latest[j]
+            _, d0, tr0 = traces[j].points[0]
+            dropped, travel = dropped + d - d0, travel + tr - tr0
         plan.append((clock, dropped, travel))
     return plan
 
@@ -142,7 +151,7 @@ def measure(requests: int, volunteers: int, limit: float, seed: int) -> Scaling:
     total = sum(r.priority for r in scenario.requests)
     unreachable = total - plan.objective.assigned_priority - last[1]  # 0 unless greedy won
     return Scaling(
-        components=sum(not t.block for t in traces),
+        components=len({t.component for t in traces if not t.block}),
         searches=len(traces),
         solutions=sum(len(t.points) for t in traces),
         first_s=first[0] - started,
