@@ -77,7 +77,12 @@ def _room_for(problem: Problem, routes: dict[int, list[int]], request: int, skip
 
 
 def _swap_in(
-    problem: Problem, routes: dict[int, list[int]], request: int, depth: int, banned: set[int]
+    problem: Problem,
+    routes: dict[int, list[int]],
+    request: int,
+    depth: int,
+    banned: set[int],
+    deadline: float,
 ) -> bool:
     """Put ``request`` in place of one of no higher priority in a shift it fits, which then
     moves to a shift with room or, ``depth`` permitting, swaps in further along."""
@@ -90,6 +95,8 @@ def _swap_in(
     )[: SWAP_BREADTH[depth]]
     for k in nearest:
         route = routes[k]
+        if time.perf_counter() >= deadline:
+            return False
         if len(route) > PERMUTE_UP_TO:
             continue
         for out in route:
@@ -109,7 +116,7 @@ def _swap_in(
             if moved is not None:
                 routes[moved[1]] = moved[2]
                 return True
-            if depth > 0 and _swap_in(problem, routes, out, depth - 1, banned | {k}):
+            if depth > 0 and _swap_in(problem, routes, out, depth - 1, banned | {k}, deadline):
                 return True
             if requests[out].priority < priority:
                 return True  # a gain even if ``out`` stays out
@@ -141,4 +148,4 @@ def fill(
         if best is not None:
             routes[best[1]] = best[2]
         elif swaps:
-            _swap_in(problem, routes, r, SWAP_DEPTH, set())
+            _swap_in(problem, routes, r, SWAP_DEPTH, set(), deadline)

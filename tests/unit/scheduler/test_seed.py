@@ -139,3 +139,11 @@ def test_the_solver_plan_from_the_start_passes_the_checker() -> None:
     plan = solve(s, time_limit_s=1.0, seed=0)
     assert check(s, plan) == []
     assert plan.objective.assigned_priority >= greedy(s).objective.assigned_priority
+
+
+def test_no_start_when_building_the_lp_would_outlast_the_time_given() -> None:
+    problem = build_problem(generate(50, 15, days=1, seed=3))
+    requests = [r for r, allowed in enumerate(problem.allowed) if allowed]
+    vehicles = list(range(len(problem.vehicles)))
+    assert assignment_start(problem, requests, vehicles, time_limit_s=1e-4) is None
+    assert assignment_start(problem, requests, vehicles, time_limit_s=5.0) is not None
