@@ -118,10 +118,14 @@ def run(
     seed: int = 0,
     start: list[list[int]] | None = None,
     first_solution: int = FirstSolution.LOCAL_CHEAPEST_INSERTION,
+    descent: bool = False,
 ) -> Outcome:
-    """Search for ``time_limit_s`` seconds, from ``start`` routes when they are feasible."""
+    """Search for ``time_limit_s`` seconds, from ``start`` routes when they are feasible; with
+    ``descent``, stop at the first local optimum instead (plain descent, no guided search)."""
     model.routing.solver().ReSeed(seed)
     params = parameters(time_limit_s, first_solution)
+    if descent:
+        params.local_search_metaheuristic = Metaheuristic.GREEDY_DESCENT
     initial = _initial(model, start, params) if start is not None else None
     if initial is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(initial, params)

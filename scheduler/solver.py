@@ -136,11 +136,19 @@ def _solve_parts(
         ends_at = fill_until - (budget * FILL_SHARE if swaps else 0.0)
         whole = max(0.01, (ends_at - time.perf_counter()) * (WHOLE_SHARE if blocks else 1.0))
         if swaps and len(requests) <= PORTFOLIO_UP_TO:
-            # Small days settle in a local optimum within a tenth of a second, and which
-            # start leads to the better one varies: search from both and keep the better.
-            outcome = run(model, whole / 2, seed=seed, start=start)
-            own = build_model(problem, requests, vehicles)
-            outcome = _better(problem, vehicles, outcome, run(own, whole / 2, seed=seed))
+            # Small days reach a local optimum within a tenth of a second, and which start
+            # leads to the better one varies: descend from both, then search on from the better.
+            whole_ends = time.perf_counter() + whole
+            ours = run(model, whole / 2, seed=seed, start=start, descent=True)
+            own = run(build_model(problem, requests, vehicles), whole / 2, seed=seed, descent=True)
+            better = _better(problem, vehicles, ours, own)
+            outcome = run(
+                build_model(problem, requests, vehicles),
+                max(0.01, whole_ends - time.perf_counter()),
+                seed=seed,
+                start=better.routes,
+            )
+            outcome = _better(problem, vehicles, better, outcome)
         else:
             outcome = run(model, whole, seed=seed, start=start)
         statuses.append(outcome.status)
