@@ -21,7 +21,7 @@ from scheduler.blocks import improve_by_blocks, time_blocks
 from scheduler.evaluate import better, objective
 from scheduler.fill import fill
 from scheduler.greedy import greedy
-from scheduler.model import build_model
+from scheduler.model import Model, build_model
 from scheduler.problem import Problem, build_problem, components
 from scheduler.reasons import explain_unassigned
 from scheduler.search import Outcome, run
@@ -40,7 +40,7 @@ SEED_SHARE = 0.4
 MIN_BLOCK_BUDGET_S = 0.1
 # Share of a component's time kept for the final swaps (without a previous plan or fairness).
 FILL_SHARE = 0.03
-# Components up to this many requests are searched from two starts (see _solve_parts).
+# Components up to this many requests are searched from two starts (_from_two_starts).
 PORTFOLIO_UP_TO = 100
 
 
@@ -100,6 +100,31 @@ def _better(problem: Problem, vehicles: list[int], a: Outcome, b: Outcome) -> Ou
     return b if score(b) > score(a) else a
 
 
+def _from_two_starts(
+    problem: Problem,
+    requests: list[int],
+    vehicles: list[int],
+    model: Model,
+    start: list[list[int]] | None,
+    time_limit_s: float,
+    seed: int,
+) -> Outcome:
+    """Small days reach a local optimum within a tenth of a second, and which start leads to
+    the better one varies: descend from ``start`` and from the search's own first solution,
+    then search on from the better of the two."""
+    ends = time.perf_counter() + time_limit_s
+    ours = run(model, time_limit_s / 2, seed=seed, start=start, descent=True)
+    own = run(build_model(problem, requests, vehicles), time_limit_s / 2, seed=seed, descent=True)
+    chosen = _better(problem, vehicles, ours, own)
+    onward = run(
+        build_model(problem, requests, vehicles),
+        max(0.01, ends - time.perf_counter()),
+        seed=seed,
+        start=chosen.routes,
+    )
+    return _better(problem, vehicles, chosen, onward)
+
+
 def _solve_parts(
     problem: Problem,
     deadline: float,
@@ -136,19 +161,7 @@ def _solve_parts(
         ends_at = fill_until - (budget * FILL_SHARE if swaps else 0.0)
         whole = max(0.01, (ends_at - time.perf_counter()) * (WHOLE_SHARE if blocks else 1.0))
         if swaps and len(requests) <= PORTFOLIO_UP_TO:
-            # Small days reach a local optimum within a tenth of a second, and which start
-            # leads to the better one varies: descend from both, then search on from the better.
-            whole_ends = time.perf_counter() + whole
-            ours = run(model, whole / 2, seed=seed, start=start, descent=True)
-            own = run(build_model(problem, requests, vehicles), whole / 2, seed=seed, descent=True)
-            better = _better(problem, vehicles, ours, own)
-            outcome = run(
-                build_model(problem, requests, vehicles),
-                max(0.01, whole_ends - time.perf_counter()),
-                seed=seed,
-                start=better.routes,
-            )
-            outcome = _better(problem, vehicles, better, outcome)
+            outcome = _from_two_starts(problem, requests, vehicles, model, start, whole, seed)
         else:
             outcome = run(model, whole, seed=seed, start=start)
         statuses.append(outcome.status)
