@@ -35,7 +35,7 @@ from ortools.linear_solver import pywraplp
 
 from scheduler.fill import best_order, fill
 from scheduler.problem import Problem
-from scheduler.timetable import earliest_starts, route_travel
+from scheduler.timetable import earliest_starts, route_travel, score
 
 # Routes up to this many visits try every order (120); longer ones use cheapest insertion.
 PERMUTE_UP_TO = 5
@@ -268,12 +268,9 @@ def assignment_start(
         routes = {k: _order(problem, k, chosen.get(k, [])) for k in vehicles}
         misfits = [(k, rs) for k, rs in chosen.items() if len(routes[k]) < len(rs)]
         fill(problem, requests, routes, deadline, swaps=False)
-        score = (
-            sum(problem.scenario.requests[r].priority for route in routes.values() for r in route),
-            -sum(route_travel(problem, k, route) for k, route in routes.items()),
-        )
-        if best is None or score > best[0]:
-            best = (score, routes)
+        rank = score(problem, routes.items())
+        if best is None or rank > best[0]:
+            best = (rank, routes)
         if not misfits or time.perf_counter() >= deadline:
             break
         for k, rs in misfits:

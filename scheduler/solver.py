@@ -26,7 +26,7 @@ from scheduler.problem import Problem, build_problem, components
 from scheduler.reasons import explain_unassigned
 from scheduler.search import Outcome, run
 from scheduler.seed import assignment_start
-from scheduler.timetable import earliest_starts, route_travel
+from scheduler.timetable import earliest_starts, score
 from scheduler.types import Plan, Route, Scenario, Visit
 
 # Building the model takes time too; the search gets what is left of the limit, minus this.
@@ -86,18 +86,12 @@ def _with_solver(plan: Plan, limit: float, seed: int, started: float, **info: ob
 def _better(problem: Problem, vehicles: list[int], a: Outcome, b: Outcome) -> Outcome:
     """The outcome with more assigned priority, then less travel."""
 
-    def score(outcome: Outcome) -> tuple[int, int]:
+    def rank(outcome: Outcome) -> tuple[int, int]:
         if outcome.routes is None:
             return (-1, 0)
-        requests = problem.scenario.requests
-        priority = sum(requests[r].priority for route in outcome.routes for r in route)
-        travel = sum(
-            route_travel(problem, k, route)
-            for k, route in zip(vehicles, outcome.routes, strict=True)
-        )
-        return (priority, -travel)
+        return score(problem, zip(vehicles, outcome.routes, strict=True))
 
-    return b if score(b) > score(a) else a
+    return b if rank(b) > rank(a) else a
 
 
 def _from_two_starts(

@@ -1,6 +1,8 @@
-"""Timetables and travel of single routes on a ``Problem`` (whole-second ticks)."""
+"""Timetables and travel of routes on a ``Problem`` (whole-second ticks)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from scheduler.problem import Problem
 
@@ -39,3 +41,13 @@ def route_travel(problem: Problem, vehicle: int, route: list[int]) -> int:
     home = problem.home(problem.vehicles[vehicle].volunteer)
     stops = [home, *route, home]
     return int(sum(problem.travel[a, b] for a, b in zip(stops, stops[1:], strict=False)))
+
+
+def score(problem: Problem, routes: Iterable[tuple[int, list[int]]]) -> tuple[int, int]:
+    """(assigned priority, minus travel) of (vehicle, route) pairs: larger is better."""
+    requests = problem.scenario.requests
+    priority = travel = 0
+    for vehicle, route in routes:
+        priority += sum(requests[r].priority for r in route)
+        travel += route_travel(problem, vehicle, route)
+    return priority, -travel
