@@ -15,7 +15,8 @@ import time
 from scheduler.problem import Problem
 from scheduler.timetable import earliest_starts, route_travel
 
-# Routes up to this many visits try every order when a request swaps in.
+# Routes up to this many visits try every order (120); the start orders longer ones by
+# cheapest insertion (scheduler.seed), and requests do not swap into them.
 PERMUTE_UP_TO = 5
 # Swaps chain this many times at most; at each step (deepest first) only this many of the
 # request's shifts are tried, nearest home first.

@@ -33,12 +33,10 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from scheduler.fill import best_order, fill
+from scheduler.fill import PERMUTE_UP_TO, best_order, fill
 from scheduler.problem import Problem
 from scheduler.timetable import earliest_starts, route_travel, score
 
-# Routes up to this many visits try every order (120); longer ones use cheapest insertion.
-PERMUTE_UP_TO = 5
 # Rounds of solving the LP again without the shift sets that fit no order.
 CUT_ROUNDS = 5
 # After the LP rounds, swapping left-out requests in may take this share of the time again.
