@@ -4,7 +4,8 @@ Used on the assignment-first start (``scheduler.seed``): its LP counts time loos
 shifts get requests that fit no order, and on a full day every other shift is already at its
 visit limit. A request left out goes where inserting it costs least travel; failing that, it
 takes the place of a request of no higher priority in a shift it fits, and that request moves
-to a shift with room (or stays out, when it had lower priority).
+to a shift with room (or stays out, when it had lower priority); failing that too, it takes a
+shift to itself and the requests there move elsewhere, when that serves more priority.
 """
 
 from __future__ import annotations
@@ -125,6 +126,75 @@ def _swap_in(
     return False
 
 
+def _served_priority(problem: Problem, routes: dict[int, list[int]]) -> int:
+    requests = problem.scenario.requests
+    return sum(requests[r].priority for route in routes.values() for r in route)
+
+
+def _best_kept(problem: Problem, vehicle: int, route: list[int], request: int) -> list[int] | None:
+    """The best order of ``request`` with the subset of ``route`` of most priority (then
+    least travel) that fits with it, or None when ``request`` fits in no such order."""
+    requests = problem.scenario.requests
+    subsets = [
+        list(kept)
+        for size in range(min(len(route), PERMUTE_UP_TO - 1), -1, -1)
+        for kept in itertools.combinations(route, size)
+    ]
+    subsets.sort(key=lambda kept: -sum(requests[r].priority for r in kept))
+    for kept in subsets:
+        if has_room(problem, vehicle, kept, request):
+            order = best_order(problem, vehicle, [*kept, request])
+            if order is not None:
+                return order
+    return None
+
+
+def _clear_for(
+    problem: Problem,
+    routes: dict[int, list[int]],
+    request: int,
+    depth: int,
+    banned: set[int],
+    deadline: float,
+) -> None:
+    """Put ``request`` in a shift it fits with the most priority of that shift's requests
+    kept, and move the others elsewhere (inserted, swapped in, or, ``depth`` permitting, by
+    clearing room again), in the first shift where the day then serves more priority.
+
+    A long visit far from every able volunteer may fit only alone or with few others, while
+    the few shifts that could take it are busy: replacing one request at a time (``_swap_in``)
+    never makes room for it, and the local search does not either.
+    """
+    requests = problem.scenario.requests
+    home = {k: problem.home(problem.vehicles[k].volunteer) for k in problem.allowed[request]}
+    nearest = sorted(
+        (k for k in problem.allowed[request] if k in routes and k not in banned),
+        key=lambda k: (int(problem.travel[home[k], request]), k),
+    )[: SWAP_BREADTH[depth]]
+    before = _served_priority(problem, routes)
+    for k in nearest:
+        if time.perf_counter() >= deadline:
+            return
+        route = routes[k]
+        if any(r in problem.locks for r in route):
+            continue
+        kept = _best_kept(problem, k, route, request)
+        if kept is None:
+            continue
+        snapshot = dict(routes)
+        routes[k] = kept
+        for out in sorted(set(route) - set(kept), key=lambda r: (-requests[r].priority, r)):
+            moved = _cheapest_insertion(problem, routes, out)
+            if moved is not None:
+                routes[moved[1]] = moved[2]
+            elif not _swap_in(problem, routes, out, 0, banned | {k}, deadline) and depth > 0:
+                _clear_for(problem, routes, out, depth - 1, banned | {k}, deadline)
+        if _served_priority(problem, routes) > before:
+            return
+        routes.clear()
+        routes.update(snapshot)
+
+
 def fill(
     problem: Problem,
     requests: list[int],
@@ -135,18 +205,25 @@ def fill(
 ) -> None:
     """Place the left-out ``requests`` into ``routes`` (changed in place), highest priority
     first, until ``deadline`` (``time.perf_counter()``); by insertion only, or with ``swaps``
-    also by swapping in (slower: a full day leaves dozens of requests that fit nowhere)."""
-    served = {r for route in routes.values() for r in route}
+    also by swapping in and clearing room (slower: a full day leaves dozens of requests that
+    fit nowhere). A request that clearing room pushed out gets its own turn after the others;
+    each request has one turn."""
     scenario = problem.scenario
-    left = sorted(
-        (r for r in requests if r not in served),
-        key=lambda r: (-scenario.requests[r].priority, r),
-    )
-    for r in left:
-        if time.perf_counter() >= deadline:
+    tried: set[int] = set()
+    while True:
+        served = {r for route in routes.values() for r in route}
+        left = sorted(
+            (r for r in requests if r not in served and r not in tried),
+            key=lambda r: (-scenario.requests[r].priority, r),
+        )
+        if not left:
             return
-        best = _cheapest_insertion(problem, routes, r)
-        if best is not None:
-            routes[best[1]] = best[2]
-        elif swaps:
-            _swap_in(problem, routes, r, SWAP_DEPTH, set(), deadline)
+        for r in left:
+            if time.perf_counter() >= deadline:
+                return
+            tried.add(r)
+            best = _cheapest_insertion(problem, routes, r)
+            if best is not None:
+                routes[best[1]] = best[2]
+            elif swaps and not _swap_in(problem, routes, r, SWAP_DEPTH, set(), deadline):
+                _clear_for(problem, routes, r, SWAP_DEPTH, set(), deadline)

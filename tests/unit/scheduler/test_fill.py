@@ -74,3 +74,46 @@ def test_nothing_is_placed_after_the_deadline() -> None:
     routes: dict[int, list[int]] = {0: [], 1: []}
     fill(problem, [1], routes, time.perf_counter() - 1, swaps=True)
     assert _ids(problem, routes) == {"a": [], "b": []}
+
+
+def _far_problem(*, plain_helper: bool = True) -> Problem:
+    # "a" and "b" (home 0, three-hour shifts) are the only ones who speak Khmer; "far" (70
+    # minutes away) fits a shift only alone. "b" takes three visits a shift; "c" takes any
+    # plain visit (it is left without the skill when ``plain_helper`` is False).
+    return build_problem(
+        scenario(
+            line_matrix([0, 70, 40, 1, 45]),
+            [
+                volunteer("a", 0, skills={"km", "plain"}, shifts=[(0, 180)]),
+                volunteer("b", 0, skills={"km", "plain"}, shifts=[(0, 180)], max_visits=3),
+                volunteer("c", 0, skills={"plain"} if plain_helper else set()),
+            ],
+            [
+                request("far", 1, {"km"}, priority=2),
+                request("mid", 2, {"km"}, duration=45, priority=3),
+                request("high", 2, {"km"}, priority=5),
+                request("x", 3, {"plain"}),
+                request("y", 4, {"plain"}),
+                request("z", 4, {"plain"}),
+            ],
+        )
+    )
+
+
+def test_a_request_that_fits_only_alone_clears_a_shift_and_the_rest_moves_on() -> None:
+    # Neither inserting "far" nor swapping it for one request works; clearing "a" for it
+    # pushes "mid" out, which fits "b" only once "y" and "z" leave it: a second clearing.
+    problem = _far_problem()
+    routes = {0: [1, 3], 1: [2, 4, 5], 2: []}
+    fill(problem, list(range(6)), routes, time.perf_counter() + 5, swaps=True)
+    placed = {k: sorted(v) for k, v in _ids(problem, routes).items()}
+    assert placed == {"a": ["far"], "b": ["high", "mid"], "c": ["x", "y", "z"]}
+
+
+def test_no_shift_is_cleared_when_the_day_would_serve_no_more_priority() -> None:
+    # Without "c" the plain requests have nowhere else to go: clearing "a" for "far"
+    # (priority 2) loses "mid" or "y" and "z" (3 or 2): nothing changes.
+    problem = _far_problem(plain_helper=False)
+    routes = {0: [1, 3], 1: [2, 4, 5], 2: []}
+    fill(problem, list(range(6)), routes, time.perf_counter() + 5, swaps=True)
+    assert _ids(problem, routes) == {"a": ["mid", "x"], "b": ["high", "y", "z"], "c": []}
