@@ -2,12 +2,15 @@
 
 Steps: the scenario becomes integer data (``scheduler.problem``: whole seconds, vehicles =
 volunteer shifts, the vehicles each request can ever use); the requests and vehicles split into
-independent components (e.g. one per day), each solved by its own routing model
+independent components (e.g. one per day). A component of up to 100 requests (no previous
+plan, no fairness) is first solved exactly (``scheduler.exact``: every route each shift can
+drive is listed, SCIP picks the best set), a fraction of a second on a 50-request day.
+Otherwise, or when that does not end in time, it is solved by its own routing model
 (``scheduler.model``) with guided local search (``scheduler.search``) for a share of the time
 limit, starting from the previous plan when there is one and otherwise from an
 assignment-first start (``scheduler.seed``: an LP decides who serves what, then each shift is
-put in order); the routes found get an earliest-start timetable; requests left out get a reason
-(``scheduler.reasons``). The greedy plan is computed first: it is returned (status
+put in order); the routes found get an earliest-start timetable; requests left out get a
+reason (``scheduler.reasons``). The greedy plan is computed first: it is returned (status
 ``greedy: ...``) when the solver finds nothing in time, when it assigns more priority, or, with
 no fairness and no previous plan (nothing else weighed), when it is better lexicographically.
 """
@@ -19,6 +22,7 @@ from datetime import timedelta
 
 from scheduler.blocks import improve_by_blocks, time_blocks
 from scheduler.evaluate import better, objective
+from scheduler.exact import solve_exactly
 from scheduler.fill import fill
 from scheduler.greedy import greedy
 from scheduler.model import Model, build_model
@@ -42,6 +46,11 @@ MIN_BLOCK_BUDGET_S = 0.1
 FILL_SHARE = 0.03
 # Components up to this many requests are searched from two starts (_from_two_starts).
 PORTFOLIO_UP_TO = 100
+# Components up to this many requests (with no previous plan or fairness) are solved exactly
+# (scheduler.exact) when their routes can be listed within this share of their time: 100
+# requests, 30 volunteers take 1-4 s; a 300-request day has too many routes to list.
+EXACT_UP_TO = 100
+LIST_SHARE = 0.5
 
 
 def _route(problem: Problem, vehicle: int, route: list[int], starts: list[int]) -> Route:
@@ -119,6 +128,50 @@ def _from_two_starts(
     return _better(problem, vehicles, chosen, onward)
 
 
+def _search(
+    problem: Problem,
+    requests: list[int],
+    vehicles: list[int],
+    until: float,
+    seed: int,
+    prior: dict[int, list[int]],
+    fairness: float,
+) -> tuple[dict[int, list[int]] | None, str]:
+    """One component's routes by local search until ``until``, and the search's status."""
+    planned = {r: problem.vehicles[k].volunteer for k, route in prior.items() for r in route}
+    model = build_model(problem, requests, vehicles, previous=planned, fairness=fairness)
+    budget = max(0.01, until - time.perf_counter())
+    # Searching blocks again pays only when each gets enough time to build its model and
+    # move; below that the whole component keeps all of it.
+    count = len(time_blocks(problem, vehicles))
+    blocks = count > 1 and budget * (1 - WHOLE_SHARE) / count >= MIN_BLOCK_BUDGET_S
+    start = [prior.get(k, []) for k in vehicles] if prior else None
+    seeded = None
+    if start is None:
+        seeded = assignment_start(problem, requests, vehicles, time_limit_s=budget * SEED_SHARE)
+        start = None if seeded is None else [seeded[k] for k in vehicles]
+    # From an assignment-first start with nothing but priority and travel to weigh, the last
+    # moments go to swapping left-out requests in (scheduler.fill), which the local search
+    # does not try.
+    swaps = seeded is not None and fairness <= 0
+    ends_at = until - (budget * FILL_SHARE if swaps else 0.0)
+    whole = max(0.01, (ends_at - time.perf_counter()) * (WHOLE_SHARE if blocks else 1.0))
+    if swaps and len(requests) <= PORTFOLIO_UP_TO:
+        outcome = _from_two_starts(problem, requests, vehicles, model, start, whole, seed)
+    else:
+        outcome = run(model, whole, seed=seed, start=start)
+    if outcome.routes is None:
+        return None, outcome.status
+    found = dict(zip(vehicles, outcome.routes, strict=True))
+    if blocks:
+        found = improve_by_blocks(
+            problem, requests, found, ends_at, seed=seed, planned=planned, fairness=fairness
+        )
+    if swaps:
+        fill(problem, requests, found, until, swaps=True)
+    return found, outcome.status
+
+
 def _solve_parts(
     problem: Problem,
     deadline: float,
@@ -128,46 +181,35 @@ def _solve_parts(
 ) -> tuple[list[tuple[int, Route]], list[str]] | str:
     """Routes (with their vehicle) of every component, and each component's search status;
     or why there is no plan (a component without solution in time)."""
-    planned = {r: problem.vehicles[k].volunteer for k, route in prior.items() for r in route}
     parts = components(problem)
     routes: list[tuple[int, Route]] = []
     statuses: list[str] = []
     for i, (requests, vehicles) in enumerate(parts):
-        model = build_model(problem, requests, vehicles, previous=planned, fairness=fairness)
-        # Each component gets a share of the time left, by its number of requests; with
-        # several time blocks, part of it goes to searching each block again on its own.
+        # Each component gets a share of the time left, by its number of requests.
         remaining = sum(len(r) for r, _ in parts[i:])
         budget = max(0.01, (deadline - time.perf_counter()) * len(requests) / remaining)
-        # Searching blocks again pays only when each gets enough time to build its model
-        # and move; below that the whole component keeps all of it.
-        count = len(time_blocks(problem, vehicles))
-        blocks = count > 1 and budget * (1 - WHOLE_SHARE) / count >= MIN_BLOCK_BUDGET_S
-        fill_until = time.perf_counter() + budget
-        start = [prior.get(k, []) for k in vehicles] if prior else None
-        seeded = None
-        if start is None:
-            seeded = assignment_start(problem, requests, vehicles, time_limit_s=budget * SEED_SHARE)
-            start = None if seeded is None else [seeded[k] for k in vehicles]
-        # From an assignment-first start with nothing but priority and travel to weigh, the
-        # last moments go to swapping left-out requests in (scheduler.fill), which the local
-        # search does not try.
-        swaps = seeded is not None and fairness <= 0
-        ends_at = fill_until - (budget * FILL_SHARE if swaps else 0.0)
-        whole = max(0.01, (ends_at - time.perf_counter()) * (WHOLE_SHARE if blocks else 1.0))
-        if swaps and len(requests) <= PORTFOLIO_UP_TO:
-            outcome = _from_two_starts(problem, requests, vehicles, model, start, whole, seed)
-        else:
-            outcome = run(model, whole, seed=seed, start=start)
-        statuses.append(outcome.status)
-        if outcome.routes is None:
-            return outcome.status
-        found = dict(zip(vehicles, outcome.routes, strict=True))
-        if blocks:
-            found = improve_by_blocks(
-                problem, requests, found, ends_at, seed=seed, planned=planned, fairness=fairness
+        until = time.perf_counter() + budget
+        exact = None
+        if not prior and fairness <= 0 and len(requests) <= EXACT_UP_TO:
+            # Every route listed and the best set chosen (scheduler.exact): optimal when that
+            # ends in time; when listing the routes takes too long, the search takes over.
+            now = time.perf_counter()
+            exact = solve_exactly(
+                problem, requests, vehicles, until, list_until=now + budget * LIST_SHARE
             )
-        if swaps:
-            fill(problem, requests, found, fill_until, swaps=True)
+        if exact is not None and exact.optimal:
+            found: dict[int, list[int]] | None = exact.routes
+            status = "optimal"
+        else:
+            found, status = _search(problem, requests, vehicles, until, seed, prior, fairness)
+            if exact is not None and (
+                found is None
+                or score(problem, exact.routes.items()) > score(problem, found.items())
+            ):
+                found, status = exact.routes, "success"
+        statuses.append(status)
+        if found is None:
+            return status
         for k, route in found.items():
             starts = earliest_starts(problem, k, route)
             if starts is None:  # cannot happen for a solution of the model; never emit it
