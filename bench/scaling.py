@@ -3,7 +3,8 @@
 ``scheduler.solve`` has no progress hook, so while it runs this bench wraps the ``run`` that
 ``scheduler.solver`` (one search per independent component) and ``scheduler.blocks`` (searching
 each time block again, warm-started from the routes found) call, and registers an OR-Tools
-``AtSolutionCallback`` that only reads the clock and the cost. The plan measured is the real
+``AtSolutionCallback`` that only reads the clock and the cost; a component solved exactly
+(``scheduler.exact``) has one plan, read when that solve returns. The plan measured is the real
 ``solve()``'s. The cost of a solution is ``dominance × dropped priority + travel``
 (``scheduler.model``; no warm start from a previous plan and no fairness here), so it splits
 back into priority and travel; ``dominance`` is read from a disjunction penalty.
@@ -38,7 +39,9 @@ from bench.common import fmt, header, progress, ratio, table, timed
 from scheduler.generator import generate
 from scheduler.greedy import greedy
 from scheduler.model import Model
+from scheduler.problem import Problem
 from scheduler.solver import solve
+from scheduler.timetable import route_travel
 
 FULL = ("50x15", "100x30", "300x90", "600x180", "1000x300")
 QUICK = ("50x15", "300x90", "1000x300")
@@ -77,6 +80,24 @@ def _recording(original: Callable[..., Any], traces: list[Trace], priorities: Se
     return run_and_record
 
 
+def _recording_exact(original: Callable[..., Any], traces: list[Trace],
+                     priorities: Sequence[int]) -> Callable[..., Any]:  # fmt: skip
+    """A component solved exactly (``scheduler.exact``) has one plan, when the solve returns."""
+
+    def solve_and_record(problem: Problem, requests: list[int], *args: Any, **kwargs: Any) -> Any:
+        exact = original(problem, requests, *args, **kwargs)
+        if exact is not None:
+            served = {r for route in exact.routes.values() for r in route}
+            dropped = sum(priorities[r] for r in requests if r not in served)
+            travel = sum(route_travel(problem, k, route) for k, route in exact.routes.items())
+            trace = Trace(False, 1, tuple(requests))
+            trace.points.append((time.perf_counter(), dropped, travel))
+            traces.append(trace)
+        return exact
+
+    return solve_and_record
+
+
 @contextmanager
 def watching(traces: list[Trace], priorities: Sequence[int]) -> Iterator[None]:
     """Record every solution of every search ``solve`` runs while inside this block."""
@@ -85,18 +106,21 @@ def watching(traces: list[Trace], priorities: Sequence[int]) -> Iterator[None]:
         original = module.run
         patched.append((module, original))
         module.run = _recording(original, traces, priorities, block)  # type: ignore[attr-defined]
+    exact = solver_module.solve_exactly  # type: ignore[attr-defined]
+    solver_module.solve_exactly = _recording_exact(exact, traces, priorities)  # type: ignore[attr-defined]
     try:
         yield
     finally:
         for module, original in patched:
             module.run = original  # type: ignore[attr-defined]
+        solver_module.solve_exactly = exact  # type: ignore[attr-defined]
 
 
 def timeline(traces: list[Trace]) -> list[tuple[float, int, int]]:
     """The solver's plan over time: (clock, dropped priority, travel) after each solution.
 
-    A component searched from two starts (``scheduler.solver`` on small days) counts with the
-    better of its two searches' latest solutions."""
+    A component searched from two starts (``scheduler.solver`` on small days), or solved
+    exactly and then searched, counts with the best of its searches' latest solutions."""
     wholes = {i for i, t in enumerate(traces) if not t.block and t.points}
     components = {traces[i].component for i in wholes}
     gains = {i for i, t in enumerate(traces) if t.block and t.warm and t.points}
