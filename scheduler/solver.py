@@ -33,8 +33,10 @@ from scheduler.seed import assignment_start
 from scheduler.timetable import earliest_starts, score
 from scheduler.types import Plan, Route, Scenario, Visit
 
-# Building the model takes time too; the search gets what is left of the limit, minus this.
+# Timetables, reasons and the objective take time after the search too: it gets what is
+# left of the limit minus this, or minus this share of the limit when that is less.
 SAFETY_S = 0.05
+SAFETY_SHARE = 0.1
 # With several time blocks, the share of a component's time for the search over all of it
 # (the rest goes to the blocks one by one, scheduler.blocks).
 WHOLE_SHARE = 0.5
@@ -50,7 +52,9 @@ PORTFOLIO_UP_TO = 100
 # (scheduler.exact) when their routes can be listed within this share of their time: 100
 # requests, 30 volunteers take 1-4 s; a 300-request day has too many routes to list.
 EXACT_UP_TO = 100
-LIST_SHARE = 0.5
+LIST_SHARE = 0.7
+# When an exact solve ran out of time, its best plan stands if less than this is left.
+MIN_SEARCH_S = 0.03
 
 
 def _route(problem: Problem, vehicle: int, route: list[int], starts: list[int]) -> Route:
@@ -197,9 +201,9 @@ def _solve_parts(
             exact = solve_exactly(
                 problem, requests, vehicles, until, list_until=now + budget * LIST_SHARE
             )
-        if exact is not None and exact.optimal:
+        if exact is not None and (exact.optimal or until - time.perf_counter() < MIN_SEARCH_S):
             found: dict[int, list[int]] | None = exact.routes
-            status = "optimal"
+            status = "optimal" if exact.optimal else "success"
         else:
             found, status = _search(problem, requests, vehicles, until, seed, prior, fairness)
             if exact is not None and (
@@ -243,7 +247,7 @@ def solve(
     baseline = greedy(scenario)
     problem = build_problem(scenario)
     prior = _previous_routes(problem, previous)
-    deadline = started + time_limit_s - SAFETY_S
+    deadline = started + time_limit_s - min(SAFETY_S, SAFETY_SHARE * time_limit_s)
     result = _solve_parts(problem, deadline, seed, prior, fairness)
     if isinstance(result, str):
         return _with_solver(baseline, time_limit_s, seed, started, status=f"greedy: {result}")
