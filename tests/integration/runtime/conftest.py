@@ -29,7 +29,9 @@ def make_settings(instance: Path, **env: str) -> Settings:
     return load_settings({**base, **env})
 
 
-def seed_commune(sessions: sessionmaker[Session], volunteers: int = 3) -> None:
+def seed_commune(
+    sessions: sessionmaker[Session], volunteers: int = 3, max_visits: int = 4
+) -> None:
     """One commune, two hamlets, volunteers on shift 07:00-21:00 local every day."""
     with sessions.begin() as session:
         session.add(Province(code="AG", name="An Giang"))
@@ -51,7 +53,7 @@ def seed_commune(sessions: sessionmaker[Session], volunteers: int = 3) -> None:
                 home_lon=105.12 + n * 0.004,
                 skills=SKILLS,
                 languages=["vi"],
-                max_visits_per_shift=4,
+                max_visits_per_shift=max_visits,
             )
             v.shifts = [VolunteerShift(weekday=d, start_local=time(7), end_local=time(21))
                         for d in range(7)]  # fmt: skip
