@@ -29,9 +29,7 @@ def make_settings(instance: Path, **env: str) -> Settings:
     return load_settings({**base, **env})
 
 
-def seed_commune(
-    sessions: sessionmaker[Session], volunteers: int = 3, max_visits: int = 4
-) -> None:
+def seed_commune(sessions: sessionmaker[Session], volunteers: int = 3, max_visits: int = 4) -> None:
     """One commune, two hamlets, volunteers on shift 07:00-21:00 local every day."""
     with sessions.begin() as session:
         session.add(Province(code="AG", name="An Giang"))
