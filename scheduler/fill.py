@@ -78,6 +78,17 @@ def _room_for(problem: Problem, routes: dict[int, list[int]], request: int, skip
     )
 
 
+def _nearest_shifts(
+    problem: Problem, routes: dict[int, list[int]], request: int, banned: set[int], count: int
+) -> list[int]:
+    """Up to ``count`` shifts that could serve ``request``, nearest home first."""
+    home = {k: problem.home(problem.vehicles[k].volunteer) for k in problem.allowed[request]}
+    return sorted(
+        (k for k in problem.allowed[request] if k in routes and k not in banned),
+        key=lambda k: (int(problem.travel[home[k], request]), k),
+    )[:count]
+
+
 def _swap_in(
     problem: Problem,
     routes: dict[int, list[int]],
@@ -90,11 +101,7 @@ def _swap_in(
     moves to a shift with room or, ``depth`` permitting, swaps in further along."""
     requests = problem.scenario.requests
     priority = requests[request].priority
-    home = {k: problem.home(problem.vehicles[k].volunteer) for k in problem.allowed[request]}
-    nearest = sorted(
-        (k for k in problem.allowed[request] if k not in banned and k in routes),
-        key=lambda k: (int(problem.travel[home[k], request]), k),
-    )[: SWAP_BREADTH[depth]]
+    nearest = _nearest_shifts(problem, routes, request, banned, SWAP_BREADTH[depth])
     for k in nearest:
         route = routes[k]
         if time.perf_counter() >= deadline:
@@ -166,11 +173,7 @@ def _clear_for(
     never makes room for it, and the local search does not either.
     """
     requests = problem.scenario.requests
-    home = {k: problem.home(problem.vehicles[k].volunteer) for k in problem.allowed[request]}
-    nearest = sorted(
-        (k for k in problem.allowed[request] if k in routes and k not in banned),
-        key=lambda k: (int(problem.travel[home[k], request]), k),
-    )[: SWAP_BREADTH[depth]]
+    nearest = _nearest_shifts(problem, routes, request, banned, SWAP_BREADTH[depth])
     before = _served_priority(problem, routes)
     for k in nearest:
         if time.perf_counter() >= deadline:
