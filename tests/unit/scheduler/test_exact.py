@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 
 import scheduler.solver as solver_module
 from scheduler.checker import check
-from scheduler.exact import MAX_VISITS, list_routes, solve_exactly
+from scheduler.exact import solve_exactly
 from scheduler.fill import has_room
 from scheduler.generator import generate
+from scheduler.listing import MAX_VISITS, list_routes
 from scheduler.problem import Problem, build_problem, components
 from scheduler.solver import solve
 from scheduler.timetable import earliest_starts, route_travel, score
