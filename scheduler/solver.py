@@ -10,9 +10,10 @@ Otherwise, or when that does not end in time, it is solved by its own routing mo
 limit, starting from the previous plan when there is one and otherwise from an
 assignment-first start (``scheduler.seed``: an LP decides who serves what, then each shift is
 put in order); the routes found get an earliest-start timetable; requests left out get a
-reason (``scheduler.reasons``). The greedy plan is computed first: it is returned (status
-``greedy: ...``) when the solver finds nothing in time, when it assigns more priority, or, with
-no fairness and no previous plan (nothing else weighed), when it is better lexicographically.
+reason (``scheduler.reasons``). The greedy plan is returned (status ``greedy: ...``) when the
+solver finds nothing in time, when it assigns more priority, or, with no fairness and no
+previous plan (nothing else weighed), when it is better lexicographically; a plan proved
+optimal (status ``proved optimal``) is returned as it is.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ PORTFOLIO_UP_TO = 100
 # requests, 30 volunteers take 1-4 s; a 300-request day has too many routes to list.
 EXACT_UP_TO = 100
 LIST_SHARE = 0.7
+# The status of a component solved exactly, with SCIP's proof that no plan is better.
+PROVED = "proved optimal"
 # When an exact solve ran out of time, its best plan stands if less than this is left.
 MIN_SEARCH_S = 0.03
 
@@ -203,7 +206,7 @@ def _solve_parts(
             )
         if exact is not None and (exact.optimal or until - time.perf_counter() < MIN_SEARCH_S):
             found: dict[int, list[int]] | None = exact.routes
-            status = "optimal" if exact.optimal else "success"
+            status = PROVED if exact.optimal else "success"
         else:
             found, status = _search(problem, requests, vehicles, until, seed, prior, fairness)
             if exact is not None and (
@@ -243,13 +246,16 @@ def solve(
     travel; it never costs assigned priority. Locked visits keep their volunteer and start.
     """
     started = time.perf_counter()
-    # The greedy plan is the fallback, and the floor: the solver's plan must beat it.
-    baseline = greedy(scenario)
+    # The greedy plan is the fallback, and the floor: the solver's plan must beat it. A small
+    # scenario may well be solved exactly, which no plan beats: its greedy plan (a few
+    # milliseconds, within the safety margin) waits until it is needed.
+    baseline = None if len(scenario.requests) <= EXACT_UP_TO else greedy(scenario)
     problem = build_problem(scenario)
     prior = _previous_routes(problem, previous)
     deadline = started + time_limit_s - min(SAFETY_S, SAFETY_SHARE * time_limit_s)
     result = _solve_parts(problem, deadline, seed, prior, fairness)
     if isinstance(result, str):
+        baseline = baseline or greedy(scenario)
         return _with_solver(baseline, time_limit_s, seed, started, status=f"greedy: {result}")
     found, statuses = result
     routes = [route for _, route in sorted(found, key=lambda kr: kr[0])]
@@ -262,6 +268,11 @@ def solve(
         objective(scenario, routes),
     )
     status = min(statuses, key=_rank) if statuses else "nothing to plan"
+    if status == PROVED:
+        return _with_solver(
+            plan, time_limit_s, seed, started, status=status, components=len(statuses)
+        )
+    baseline = baseline or greedy(scenario)
     # With fairness or a previous plan, travel is not all the solver weighs below priority.
     plain = fairness <= 0 and previous is None
     ours, theirs = plan.objective, baseline.objective
@@ -272,5 +283,5 @@ def solve(
 
 def _rank(status: str) -> int:
     """Worst status first: the plan is only as good as its weakest component."""
-    order = ["fail", "fail_timeout", "partial_success", "success", "optimal"]
+    order = ["fail", "fail_timeout", "partial_success", "success", "optimal", PROVED]
     return order.index(status) if status in order else -1
