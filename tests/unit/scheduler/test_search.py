@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scheduler.checker import check
 from scheduler.model import build_model
 from scheduler.problem import build_problem, components
 from scheduler.search import Metaheuristic, parameters, ruin_and_recreate, run
 from scheduler.solver import _one_priority, solve
 from scheduler.timetable import earliest_starts, route_travel
-from scheduler.types import Scenario
-from tests.unit.scheduler.build import line_matrix, request, scenario, volunteer
+from scheduler.types import Lock, Scenario
+from tests.unit.scheduler.build import at, line_matrix, request, scenario, volunteer
 
 MIN = 60  # seconds (ticks) per minute
 
@@ -74,3 +76,13 @@ def test_a_depot_day_with_one_priority_is_planned_by_the_iterated_search() -> No
     assert plan.unassigned == ()
     assert plan.solver["status"] == "success"
     assert plan.objective.travel_seconds == 64 * MIN
+
+
+def test_the_iterated_search_keeps_locked_visits() -> None:
+    # Ruin removes visits at random, locked ones included: each must come back to its
+    # volunteer and start.
+    s = replace(_two_sided_depot(), locked=(Lock("L12", "vab", at(120)),))
+    plan = solve(s, time_limit_s=1.0)
+    assert check(s, plan) == []
+    visits = [(r.volunteer, v.start) for r in plan.routes for v in r.visits if v.request == "L12"]
+    assert visits == [("vab", at(120))]
