@@ -160,15 +160,16 @@ def run(
     if descent:
         params.local_search_metaheuristic = Metaheuristic.GREEDY_DESCENT
     initial = _initial(model, start, params) if start is not None else None
+    iterated = iterated and start is None
     if initial is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(initial, params)
-    elif iterated and start is None:
+    elif iterated:
         ruin_and_recreate(params)
         solution = model.routing.SolveWithIteratedLocalSearch(params)
     else:
         solution = model.routing.SolveWithParameters(params)
     status = STATUS_NAMES.get(model.routing.status(), str(model.routing.status()))
-    if iterated and initial is None:  # the iterated search leaves the model's status unset
+    if iterated:  # the iterated search leaves the model's status unset
         status = "success" if solution is not None else "fail"
     if solution is None:
         return Outcome(None, status, initial is not None)
