@@ -18,6 +18,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from bench.common import SHARED, fmt, header, progress, ratio, table
 from bench.solomon import read_instance, to_scenario
@@ -114,7 +115,7 @@ def bench(args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=SHARED / "bench" / "solomon", type=type(SHARED))
+    parser.add_argument("--data", default=SHARED / "bench" / "solomon", type=Path)
     parser.add_argument("--solomon", nargs="*", default=[], help="instance names, 100 customers")
     parser.add_argument("--communes", nargs="*", default=[], help="REQUESTSxVOLUNTEERSxDAYS")
     parser.add_argument("--limit", type=float, default=10.0, help="seconds per search")
