@@ -29,6 +29,7 @@ class MessageStatus:
     UNDELIVERED = "undelivered"
     FAILED = "failed"
     RECEIVED = "received"  # inbound
+    REPLACED = "replaced"  # Zalo could not carry it: an SMS (fallback_of_id) carries it instead
 
 
 class Message(Timestamps, Base):
