@@ -20,14 +20,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
-from dispatch.models import Commune, Direction, Message, MessageStatus
+from dispatch.models import ChannelKind, Commune, Direction, Message, MessageStatus
 from dispatch.queues import Queues
 from dispatch.settings import Settings
 from notifications.optout import is_opted_out
 from notifications.phone import InvalidPhone, parse_phone
 from notifications.policy import quiet_hours_end
+from notifications.routing import first_channel
 from notifications.segments import count_segments
 from notifications.templates import render
+from notifications.zalo_templates import template_data
 
 _SPACES = re.compile(r" {2,}")
 DELIVER_JOB = "notifications.delivery.deliver"
@@ -115,10 +117,11 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
     # An empty value (a resident with no name) leaves a double space: never pay for it.
     body = _SPACES.sub(" ", rendered.body).strip()
     info = count_segments(body)
+    channel = out.channel or first_channel(settings, commune, out.template, out.lang, out.phone)
     message = Message(
         our_id=our_id,
         direction=Direction.OUTBOUND,
-        channel=out.channel or (commune.sms_channel if commune else "twilio"),
+        channel=channel,
         peer_phone=out.phone,
         body=body,
         segments=info.segments,
@@ -133,6 +136,11 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
         attempts=0,
         created_at=now,
     )
+    if channel == ChannelKind.ZALO:
+        # ZNS is paid per message, not per segment; ``body`` stays the SMS text a fallback
+        # sends, and the person reads the ZNS template filled with these values.
+        message.template_data = template_data(out.template, out.values)
+        message.segments, message.encoding = 0, "ZNS"
     refusal = _refusal(session, out)
     if refusal is not None:
         code, detail = refusal
