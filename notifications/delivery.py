@@ -14,10 +14,12 @@ in the night waits for the morning.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
@@ -29,6 +31,7 @@ from notifications.channels import PermanentSendError, RetryableSendError
 from notifications.optout import is_opted_out, set_opt_out
 from notifications.outbound import (
     DELIVER_JOB,
+    DELIVERY_JOB_OPTIONS,
     SENT_DESPITE_OPT_OUT,
     delivery_job_id,
     sent_at_night,
@@ -170,6 +173,27 @@ def record_sent(
     segments: int | None = None,
     reconciled: bool = False,
 ) -> None:
+    """Store the provider's id and word. The provider has the message already, so a busy
+    database is waited for a few times rather than losing that knowledge."""
+    for wait_s in (1.0, 3.0, 0.0):
+        try:
+            _store_sent(runtime, our_id, provider_id, status, segments, reconciled)
+            return
+        except OperationalError:
+            if not wait_s:
+                raise
+            log.warning("database busy recording %s; again in %.0f s", our_id, wait_s)
+            time.sleep(wait_s)
+
+
+def _store_sent(
+    runtime: Runtime,
+    our_id: str,
+    provider_id: str,
+    status: str,
+    segments: int | None,
+    reconciled: bool,
+) -> None:
     with runtime.sessions() as session:
         message = load_message(session, our_id)
         message.provider_id = message.provider_id or provider_id
@@ -252,11 +276,7 @@ def schedule_attempt(
     runtime: Runtime, our_id: str, attempt: int, at: datetime, suffix: str = ""
 ) -> None:
     job_id = delivery_job_id(our_id, attempt) + (f"-{suffix}" if suffix else "")
-    options: dict[str, Any] = {
-        "job_id": job_id,
-        "result_ttl": 3600,
-        "failure_ttl": 7 * 86400,
-    }
+    options: dict[str, Any] = {"job_id": job_id, **DELIVERY_JOB_OPTIONS}
     if at <= utcnow():
         runtime.queues.messages.enqueue_call(DELIVER_JOB, args=(our_id, attempt), **options)
     else:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rq import Retry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,6 +34,13 @@ from notifications.zalo_templates import template_data
 
 _SPACES = re.compile(r" {2,}")
 DELIVER_JOB = "notifications.delivery.deliver"
+# A delivery job that crashed (a database busy for too long) runs again soon: before its claim
+# it simply starts over, after it the attempt counter makes the re-run a no-op.
+DELIVERY_JOB_OPTIONS: dict[str, Any] = {
+    "result_ttl": 3600,
+    "failure_ttl": 7 * 86400,
+    "retry": Retry(max=3, interval=[1, 5, 30]),
+}
 
 #: Answers to something the person just texted, and the acknowledgement of a request they
 #: just made, go out at once even in quiet hours; everything else waits for the morning.
@@ -177,7 +185,7 @@ def enqueue_delivery(queues: Queues, messages: Iterable[Message]) -> None:
         if message.direction != Direction.OUTBOUND or message.status != MessageStatus.QUEUED:
             continue
         job_id = delivery_job_id(message.our_id, message.attempts + 1)
-        options: dict[str, Any] = {"job_id": job_id, "result_ttl": 3600, "failure_ttl": 7 * 86400}
+        options: dict[str, Any] = {"job_id": job_id, **DELIVERY_JOB_OPTIONS}
         if message.send_after is not None and message.send_after > utcnow():
             queues.messages.enqueue_at(
                 message.send_after, DELIVER_JOB, message.our_id, message.attempts + 1, **options

@@ -10,7 +10,8 @@ What Zalo's answer means (``notifications.channels.zalo_zns.ZNS_KINDS``):
 - template refused: an alert for the coordinators' panel, and SMS carries it.
 - Zalo's own trouble (unknown error, HTTP 5xx, a second token rejection): retried with
   backoff, then SMS.
-- an answer lost after the request went out (read timeout): Zalo may have created the message,
+- an answer lost after the request went out (read timeout), or an attempt that never recorded
+  Zalo's answer (a killed worker): Zalo may have created the message,
   and its API has no way to look one up by our ``tracking_id`` nor refuses a repeated one. So
   we never send that ZNS again: we wait ``ZALO_CONFIRM_SECONDS`` for the delivery webhook
   (which carries our tracking id), and only without one does SMS carry the message.
@@ -53,6 +54,12 @@ def deliver_zalo(runtime: Runtime, our_id: str, attempt: int) -> str:
             return "done-already"
         if any(h.get("status") == UNCONFIRMED for h in message.status_history):
             return _fall_back(runtime, session, message, UNCONFIRMED)
+        if attempt > 1 and not _answered(message, attempt - 1):
+            # The last attempt was claimed and never told what Zalo said (a killed worker, a
+            # database error after the send): it may have landed, so it is unconfirmed too.
+            session.rollback()
+            error = RetryableSendError("earlier attempt without an answer", maybe_sent=True)
+            return _retry(runtime, our_id, attempt, error)
         if zalo is not None and quota_spent_today(session, zalo.app_id, utcnow()):
             return _fall_back(runtime, session, message, "quota")
         phone, template = message.peer_phone, message.template or ""
@@ -70,6 +77,13 @@ def deliver_zalo(runtime: Runtime, our_id: str, attempt: int) -> str:
         return _retry(runtime, our_id, attempt, error)
     record_sent(runtime, our_id, sent.msg_id, MessageStatus.SENT)
     return "sent"
+
+
+def _answered(message: Message, attempt: int) -> bool:
+    outcomes = ("retry", "held", UNCONFIRMED)
+    return any(
+        h.get("attempt") == attempt and h.get("status") in outcomes for h in message.status_history
+    )
 
 
 def _locked(session: Session, our_id: str) -> Message | None:
@@ -142,7 +156,7 @@ def _night(runtime: Runtime, our_id: str, attempt: int, code: str) -> str:
         message.send_after = morning
         message.status_history = [
             *message.status_history,
-            history_entry("held", error_code=code, until=morning.isoformat()),
+            history_entry("held", error_code=code, until=morning.isoformat(), attempt=attempt),
         ]
         session.commit()
     schedule_attempt(runtime, our_id, attempt + 1, morning)

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import random
 import re
 import secrets
 import threading
@@ -59,6 +60,19 @@ ERROR_TEXT = {
 _PHONE = re.compile(r"^(84|0)(\d{9})$")
 
 
+def sandbox_env(url: str) -> dict[str, str]:
+    """ZALO_ settings naming the fake Zalo at ``url`` as if it were a real OA (tests, bench)."""
+    return {
+        "ZALO_APP_ID": SANDBOX_ZALO_APP_ID,
+        "ZALO_APP_SECRET": SANDBOX_ZALO_APP_SECRET,
+        "ZALO_OA_SECRET_KEY": SANDBOX_ZALO_OA_SECRET,
+        "ZALO_REFRESH_TOKEN": SANDBOX_ZALO_REFRESH_TOKEN,
+        "ZALO_OAUTH_URL": url + OAUTH_PATH,
+        "ZALO_API_BASE_URL": url,
+        "ZALO_TEMPLATES": ",".join(f"{k}:{v}" for k, v in SANDBOX_ZALO_TEMPLATES.items()),
+    }
+
+
 @dataclass
 class ZnsMessage:
     msg_id: str
@@ -87,6 +101,7 @@ class ZaloSandboxState:
     token_ttl_s: int = 90000  # Zalo: about 25 h
     refresh_margin_s: float = 300.0  # a refresh this close to expiry counts as "expiring"
     receipt_delay_s: float = 0.2
+    receipt_jitter_s: float = 0.0  # each receipt waits delay + uniform(0, jitter)
     timeout_delay_s: float = 3.0
     night: tuple[clock, clock] | None = ZALO_NIGHT
     daily_quota: int = 100_000
@@ -265,7 +280,7 @@ class ZaloSandboxState:
         thread.start()
 
     def _deliver(self, message: ZnsMessage) -> None:
-        time.sleep(self.receipt_delay_s)
+        time.sleep(self.receipt_delay_s + random.uniform(0, self.receipt_jitter_s))
         with self.lock:
             message.received_at = datetime.now(UTC)
         self.post_receipt(message)

@@ -30,15 +30,7 @@ from notifications.sandbox import (
     start_sandbox,
 )
 from notifications.sandbox.zalo_app import RunningZalo, start_zalo_sandbox
-from notifications.sandbox.zalo_store import (
-    OAUTH_PATH,
-    SANDBOX_ZALO_APP_ID,
-    SANDBOX_ZALO_APP_SECRET,
-    SANDBOX_ZALO_OA_SECRET,
-    SANDBOX_ZALO_REFRESH_TOKEN,
-    SANDBOX_ZALO_TEMPLATES,
-    ZaloSandboxState,
-)
+from notifications.sandbox.zalo_store import ZaloSandboxState, sandbox_env
 from tests.e2e.messaging.conftest import _url_of, free_port
 from tests.fixtures.redis import RunJobs
 from tests.fixtures.web import seed_world
@@ -46,20 +38,6 @@ from web import create_app
 
 ZALO_PHONE = "+84987000115"  # ends in 5: has Zalo in the fake
 NO_ZALO_PHONE = "+84987000110"  # ends in 0: no Zalo account
-
-
-def zalo_env(zalo_url: str, **extra: str) -> dict[str, str]:
-    templates = ",".join(f"{k}:{v}" for k, v in SANDBOX_ZALO_TEMPLATES.items())
-    return {
-        "ZALO_APP_ID": SANDBOX_ZALO_APP_ID,
-        "ZALO_APP_SECRET": SANDBOX_ZALO_APP_SECRET,
-        "ZALO_OA_SECRET_KEY": SANDBOX_ZALO_OA_SECRET,
-        "ZALO_REFRESH_TOKEN": SANDBOX_ZALO_REFRESH_TOKEN,
-        "ZALO_OAUTH_URL": zalo_url + OAUTH_PATH,
-        "ZALO_API_BASE_URL": zalo_url,
-        "ZALO_TEMPLATES": templates,
-        **extra,
-    }
 
 
 @dataclass
@@ -141,7 +119,7 @@ def zsys(
         "TWILIO_API_BASE_URL": sms.url,
         "ZALO_TIMEOUT_SECONDS": "0.4",
         "ZALO_CONFIRM_SECONDS": "1",
-        **zalo_env(zalo.url),
+        **sandbox_env(zalo.url),
     }
     settings = load_settings(env)
     app = create_app(
