@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from dispatch.runtime import Runtime
     from notifications.channels.zalo_zns import ZaloChannel
 
-SANDBOX_DEFAULT_URL = "http://127.0.0.1:8025"
 
 _lock = threading.Lock()
 _installed: dict[str, Any] | None = None

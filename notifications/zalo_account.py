@@ -167,13 +167,3 @@ def record_alert(session: Session, kind: str, key: str, detail: str) -> None:
     alert.count += 1
     alert.detail = detail
     alert.last_at = now
-
-
-def recent_alerts(session: Session, since: datetime) -> list[ChannelAlert]:
-    return list(
-        session.scalars(
-            select(ChannelAlert)
-            .where(ChannelAlert.last_at >= since)
-            .order_by(ChannelAlert.last_at.desc())
-        )
-    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import timedelta
 
@@ -162,11 +163,13 @@ def test_forged_receipts_are_refused_and_repeats_change_nothing(zsys: ZaloSystem
     zsys.pump()
     [zns] = zsys.zalo.state.snapshot()
     stamp = "1767225600000"
-    body = (
-        '{"app_id": "%s", "event_name": "user_received_message", "message": {"msg_id": "%s", '
-        '"tracking_id": "%s", "delivery_time": "%s"}, "timestamp": "%s"}'
-        % (SANDBOX_ZALO_APP_ID, zns.msg_id, our_id, stamp, stamp)
-    ).encode()
+    event = {
+        "app_id": SANDBOX_ZALO_APP_ID,
+        "event_name": "user_received_message",
+        "message": {"msg_id": zns.msg_id, "tracking_id": our_id, "delivery_time": stamp},
+        "timestamp": stamp,
+    }
+    body = json.dumps(event).encode()
     good = webhook_signature(SANDBOX_ZALO_APP_ID, body, stamp, SANDBOX_ZALO_OA_SECRET)
     forged = webhook_signature(SANDBOX_ZALO_APP_ID, body, stamp, "not-the-oa-secret")
     assert _post(zsys, body, forged) == 403
