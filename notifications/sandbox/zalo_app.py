@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
-from notifications.sandbox.server import QuietRequestHandler
+from notifications.sandbox.server import QuietRequestHandler, RunningSandbox
 from notifications.sandbox.zalo_store import (
     ERROR_TEXT,
     OAUTH_PATH,
@@ -187,21 +186,7 @@ def create_zalo_app(state: ZaloSandboxState) -> Flask:
     return app
 
 
-@dataclass
-class RunningZalo:
-    state: ZaloSandboxState
-    server: BaseWSGIServer
-    thread: threading.Thread
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.server.host}:{self.server.port}"
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
-        self.state.wait_idle(5)
+RunningZalo = RunningSandbox[ZaloSandboxState]
 
 
 def start_zalo_sandbox(
