@@ -31,7 +31,14 @@ from dispatch.models import Message, MessageStatus
 from dispatch.runtime import Runtime
 from notifications import wiring
 from notifications.channels import RetryableSendError
-from notifications.channels.zalo_zns import NIGHT, NO_ZALO, QUOTA, TEMPLATE, ZaloApiError
+from notifications.channels.zalo_zns import (
+    NIGHT,
+    NO_ZALO,
+    QUOTA,
+    TEMPLATE,
+    ZaloApiError,
+    ZaloAuthError,
+)
 from notifications.delivery import history_entry, record_sent, schedule_attempt
 from notifications.outbound import enqueue_delivery, sent_at_night
 from notifications.policy import backoff_seconds, zalo_morning
@@ -43,6 +50,7 @@ log = logging.getLogger(__name__)
 ZALO_MAX_ATTEMPTS = 4  # then SMS: a person should not wait hours for Zalo to recover
 UNCONFIRMED = "unconfirmed"
 TEMPLATE_ALERT = "zalo_template"
+TOKEN_ALERT = "zalo_token"  # Zalo refuses our refresh token: the OA must be authorised again
 
 
 def deliver_zalo(runtime: Runtime, our_id: str, attempt: int) -> str:
@@ -73,6 +81,12 @@ def deliver_zalo(runtime: Runtime, our_id: str, attempt: int) -> str:
         return _fall_back_now(runtime, our_id, "no_channel")
     except ZaloApiError as error:
         return _refused(runtime, our_id, attempt, error)
+    except ZaloAuthError as error:
+        with runtime.sessions() as session:
+            begin_write(session)
+            record_alert(session, TOKEN_ALERT, zalo.app_id if zalo else "?", str(error))
+            session.commit()
+        return _retry(runtime, our_id, attempt, error)
     except RetryableSendError as error:
         return _retry(runtime, our_id, attempt, error)
     record_sent(runtime, our_id, sent.msg_id, MessageStatus.SENT)

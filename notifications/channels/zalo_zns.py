@@ -155,8 +155,8 @@ class ZnsClient:
                     "refresh_token": refresh_token,
                 },
             )
-        except httpx.HTTPError as error:
-            raise ZaloAuthError(str(_network_error(error, "token"))) from error
+        except httpx.HTTPError as error:  # Zalo unreachable: not a refused token, no alert
+            raise RetryableSendError(f"Zalo token: {error!r}") from error
         data = _json(answer, "token")
         expires = _int(data.get("expires_in"))
         if not data.get("access_token") or not data.get("refresh_token") or expires is None:

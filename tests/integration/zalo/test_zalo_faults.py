@@ -184,3 +184,20 @@ def test_forged_receipts_are_refused_and_repeats_change_nothing(zsys: ZaloSystem
     assert zsys.messages(ZALO_PHONE)[0].status_history == history
     with zsys.runtime.sessions() as session:
         assert len(session.scalars(select(ZaloReceipt)).all()) == 1
+
+
+def test_a_refused_refresh_token_alerts_the_panel_and_sms_carries_on(zsys: ZaloSystem) -> None:
+    zsys.queue(ZALO_PHONE, cause="1")
+    zsys.pump()
+    with zsys.runtime.sessions() as session:
+        account = session.get(ZaloAccount, SANDBOX_ZALO_APP_ID)
+        assert account is not None
+        account.refresh_token = "rt.revoked-by-the-oa.0000"  # e.g. the OA removed the app
+        session.commit()
+    zsys.zalo.state.revoke_tokens()
+    zsys.queue(OTHER, cause="2")
+    zsys.pump(wait_scheduled_s=3)
+    _ended_by_sms(zsys, OTHER, "gave-up:-14014")  # the OAuth refusal
+    with zsys.runtime.sessions() as session:
+        [alert] = session.scalars(select(ChannelAlert)).all()
+    assert alert.kind == "zalo_token" and alert.count >= 1
