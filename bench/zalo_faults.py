@@ -145,15 +145,18 @@ def start(workers: int) -> tuple[Run, list[subprocess.Popen[bytes]]]:
     runtime = bootstrap(settings, redis_client=redis_server.client())
     run = Run(folder, env, sms, zalo, runtime, settings, f"http://127.0.0.1:{port}")
     run.stops = [web.shutdown, sms.stop, zalo.stop, runtime.close, redis_server.stop]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "bench.zalo_faults", "--worker"],
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=open(folder / f"worker{i}.log", "wb"),  # noqa: SIM115
-        )
-        for i in range(workers)
-    ]
+    procs = []
+    for i in range(workers):  # their logs stay in the run's folder, named in the output
+        with open(folder / f"worker{i}.log", "wb") as worker_log:
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "bench.zalo_faults", "--worker"],
+                    env={**os.environ, **env},
+                    stdout=subprocess.DEVNULL,
+                    stderr=worker_log,
+                )
+            )
+    log(f"run folder (database, worker logs): {folder}")
     return run, procs
 
 
@@ -268,7 +271,7 @@ def replay_and_forge(run: Run, rng: random.Random) -> dict[str, int]:
         "changed": changed,
         "forged": refused + accepted_forgeries,
         "refused": refused,
-    }  # noqa: E501
+    }
 
 
 def history_of(run: Run) -> dict[str, Any]:
@@ -323,10 +326,40 @@ def token_figures(run: Run, revoked: list[float], elapsed: float) -> tuple[Count
         problems.append(f"{replaced['revoked']} refreshes after {len(revoked)} revocations")
     if stats["reused_refresh_tokens"]:
         problems.append(f"{stats['reused_refresh_tokens']} refresh tokens used twice")
-    replaced["rejected sends (-124)"] = stats["rejected_tokens"]
-    replaced["reused refresh tokens"] = stats["reused_refresh_tokens"]
-    replaced["natural lifetimes in the run (~)"] = int(elapsed // TOKEN_TTL_S)
-    return replaced, problems
+    figures = Counter({f"refresh replaced a {state} token": n for state, n in replaced.items()})
+    figures["revocations injected"] = len(revoked)
+    figures["sends refused for the token (-124)"] = stats["rejected_tokens"]
+    figures["refresh tokens used twice"] = stats["reused_refresh_tokens"]
+    figures[f"token lifetimes of {TOKEN_TTL_S} s in the run"] = int(elapsed // TOKEN_TTL_S)
+    return figures, problems
+
+
+COLUMNS = {
+    "sends": "sends",
+    "zalo": "got Zalo",
+    "sms": "got SMS",
+    "held": "held to 06:00",
+    "lost": "lost",
+    "twice": "sent twice",
+    "unconfirmed": "unconfirmed",
+}
+
+
+def report(
+    tallies: dict[str, Counter[str]], tokens: Counter[str], webhook: dict[str, int]
+) -> Counter[str]:
+    total: Counter[str] = Counter()
+    rows = []
+    for fault in ["no-zalo", *(k for k, _ in MIX)]:
+        tally = tallies.get(fault, Counter())
+        total.update(tally)
+        rows.append([fault, *(str(tally[c]) for c in COLUMNS)])
+    rows.append(["**all**", *(str(total[c]) for c in COLUMNS)])
+    print(table(["fault", *COLUMNS.values()], rows) + "\n")
+    token_rows = [[k, str(v)] for k, v in sorted(tokens.items())]
+    print(table(["tokens", "count"], token_rows) + "\n")
+    print(table(["webhooks", "count"], [[k, str(v)] for k, v in webhook.items()]) + "\n")
+    return total
 
 
 def run_bench(sends: int, workers: int, seed_value: int, deadline_s: float) -> int:
@@ -350,44 +383,10 @@ def run_bench(sends: int, workers: int, seed_value: int, deadline_s: float) -> i
                 proc.kill()
         for stop in run.stops:
             stop()
-    argv = [
-        "bench.zalo_faults",
-        "--sends",
-        str(sends),
-        "--workers",
-        str(workers),
-        "--seed",
-        str(seed_value),
-    ]  # noqa: E501
-    print(header(argv[0], argv[1:]) + "\n")
+    argv = ["--sends", str(sends), "--workers", str(workers), "--seed", str(seed_value)]
+    print(header("bench.zalo_faults", argv) + "\n")
     print(f"{sends} sends, {workers} worker processes, settled in {elapsed:.1f} s\n")
-    columns = ("sends", "zalo", "sms", "held", "lost", "twice", "unconfirmed")
-    total: Counter[str] = Counter()
-    rows = []
-    for fault in ["no-zalo", *(k for k, _ in MIX)]:
-        tally = tallies.get(fault, Counter())
-        total.update(tally)
-        rows.append([fault, *(str(tally[c]) for c in columns)])
-    rows.append(["**all**", *(str(total[c]) for c in columns)])
-    headers = [
-        "fault",
-        "sends",
-        "got Zalo",
-        "got SMS",
-        "held to 06:00",
-        "lost",
-        "sent twice",
-        "unconfirmed",
-    ]  # noqa: E501
-    print(table(headers, rows) + "\n")
-    print(
-        table(
-            ["token refreshes: token replaced was", "count"],
-            [[k, str(v)] for k, v in sorted(tokens.items())],
-        )
-        + "\n"
-    )  # noqa: E501
-    print(table(["webhooks", "count"], [[k, str(v)] for k, v in webhook.items()]) + "\n")
+    total = report(tallies, tokens, webhook)
     problems += token_problems
     if webhook["changed"]:
         problems.append(f"{webhook['changed']} messages changed by repeated receipts")
