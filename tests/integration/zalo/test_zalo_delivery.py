@@ -30,3 +30,17 @@ def test_number_without_zalo_gets_the_sms_at_once(zsys: ZaloSystem) -> None:
     assert sms_row.channel == "twilio" and sms_row.fallback_of_id == zalo_row.id
     assert sms_row.status in ("sent", "delivered") and sms_row.segments == 1
     assert zsys.sms_to(NO_ZALO_PHONE) == [sms_row.body] and zsys.zns_to(NO_ZALO_PHONE) == []
+
+
+def test_phone_simulator_shows_zalo_and_sms_side_by_side(zsys: ZaloSystem) -> None:
+    zsys.queue(NO_ZALO_PHONE, cause="a")  # Zalo refused, SMS carried it
+    zsys.queue(ZALO_PHONE, cause="b")
+    zsys.pump()
+    page = zsys.app.test_client().get(f"/sandbox/phones/{NO_ZALO_PHONE}").get_data(as_text=True)
+    sms_part, zalo_part = page.split("Thông báo Zalo (ZNS)", 1)
+    assert "Cảm ơn bạn! Việc VNeID (ABC234) đã xong." in sms_part
+    assert (
+        "replaced" in zalo_part and "-118" in zalo_part and "đã gửi bằng SMS thay thế" in zalo_part
+    )
+    page = zsys.app.test_client().get(f"/sandbox/phones/{ZALO_PHONE}").get_data(as_text=True)
+    assert "Việc hỗ trợ VNeID (mã ABC234) đã xong" in page.split("Thông báo Zalo (ZNS)", 1)[1]
