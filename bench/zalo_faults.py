@@ -3,7 +3,8 @@
 ``python -m bench.zalo_faults [--sends 1000] [--workers 4] [--seed 1]`` runs the real path:
 Message rows queued by ``notifications.outbound`` for a commune whose order is Zalo then Twilio,
 delivery jobs on N real ``doorstep``-style RQ worker *processes* (forking work horses, RQ's
-scheduler) on a private embedded Redis, a migrated SQLite file, the httpx ZNS client against
+scheduler) on a private embedded Redis, a migrated SQLite file (or, with ``--database-url``, a
+schema of its own in that PostgreSQL database), the httpx ZNS client against
 the fake Zalo and the twilio SDK against the fake Twilio, both on local ports; the fake Zalo
 posts signed receipts to the real Flask app on a third port. Injected:
 
@@ -84,8 +85,35 @@ class Run:
     stops: list[Any] = field(default_factory=list)
 
 
-def start(workers: int) -> tuple[Run, list[subprocess.Popen[bytes]]]:
+def database(folder: Path, base_url: str | None) -> tuple[str, Any]:
+    """A migrated database for the run: a SQLite file, or a schema of its own in the given
+    PostgreSQL database (dropped at the end). Returns its URL and how to drop it."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
     from dispatch.db import upgrade
+
+    if not base_url:
+        url = f"sqlite:///{folder / 'doorstep.sqlite3'}"
+        upgrade(url)
+        return url, lambda: None
+    schema = "zalo_bench_" + folder.name.rsplit("-", 1)[-1].lower()
+    admin = create_engine(base_url)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    parsed = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = parsed.render_as_string(hide_password=False)
+    upgrade(url)
+
+    def drop() -> None:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+    return url, drop
+
+
+def start(workers: int, base_url: str | None) -> tuple[Run, list[subprocess.Popen[bytes]]]:
     from dispatch.redis_conn import EmbeddedRedis
     from dispatch.runtime import bootstrap
     from dispatch.settings import load_settings
@@ -107,8 +135,7 @@ def start(workers: int) -> tuple[Run, list[subprocess.Popen[bytes]]]:
     folder = Path(tempfile.mkdtemp(prefix="zalo-faults-"))
     redis_server = EmbeddedRedis(folder / "redis")
     redis_server.ensure_running()
-    database_url = f"sqlite:///{folder / 'doorstep.sqlite3'}"
-    upgrade(database_url)
+    database_url, drop_database = database(folder, base_url)
     web = make_server("127.0.0.1", 0, None, threaded=True)  # type: ignore[arg-type]
     port = web.server_port
     sms = start_sandbox(callback_delay_s=0.3, timeout_delay_s=1.5)
@@ -144,7 +171,7 @@ def start(workers: int) -> tuple[Run, list[subprocess.Popen[bytes]]]:
     threading.Thread(target=web.serve_forever, daemon=True).start()
     runtime = bootstrap(settings, redis_client=redis_server.client())
     run = Run(folder, env, sms, zalo, runtime, settings, f"http://127.0.0.1:{port}")
-    run.stops = [web.shutdown, sms.stop, zalo.stop, runtime.close, redis_server.stop]
+    run.stops = [web.shutdown, sms.stop, zalo.stop, runtime.close, redis_server.stop, drop_database]
     procs = []
     for i in range(workers):  # their logs stay in the run's folder, named in the output
         with open(folder / f"worker{i}.log", "wb") as worker_log:
@@ -362,9 +389,11 @@ def report(
     return total
 
 
-def run_bench(sends: int, workers: int, seed_value: int, deadline_s: float) -> int:
+def run_bench(
+    sends: int, workers: int, seed_value: int, deadline_s: float, base_url: str | None = None
+) -> int:
     rng = random.Random(seed_value)
-    run, procs = start(workers)
+    run, procs = start(workers, base_url)
     try:
         started = time.monotonic()
         plans = seed(run, sends, rng)
@@ -384,6 +413,8 @@ def run_bench(sends: int, workers: int, seed_value: int, deadline_s: float) -> i
         for stop in run.stops:
             stop()
     argv = ["--sends", str(sends), "--workers", str(workers), "--seed", str(seed_value)]
+    if base_url:
+        argv += ["--database-url", base_url]
     print(header("bench.zalo_faults", argv) + "\n")
     print(f"{sends} sends, {workers} worker processes, settled in {elapsed:.1f} s\n")
     total = report(tallies, tokens, webhook)
@@ -405,12 +436,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--deadline", type=float, default=600.0, help="seconds to settle")
     parser.add_argument("--quick", action="store_true", help="200 sends")
+    parser.add_argument(
+        "--database-url", help="PostgreSQL database to run in (a schema of its own); default SQLite"
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return worker_main()
     sends = 200 if args.quick else max(10, args.sends)
-    return run_bench(sends, max(1, args.workers), args.seed, args.deadline)
+    return run_bench(sends, max(1, args.workers), args.seed, args.deadline, args.database_url)
 
 
 if __name__ == "__main__":
