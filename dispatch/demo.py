@@ -50,6 +50,7 @@ class CommuneSpec:
     sms_channel: str
     fold_diacritics: bool
     hamlets: tuple[tuple[str, float, float], ...]  # name, lat, lon
+    channel_order: str = ""  # "" : the SMS channel alone
 
 
 COMMUNES = (
@@ -67,6 +68,7 @@ COMMUNES = (
             ("Công Sự", 9.603, 105.066),
             ("Minh Hòa", 9.641, 105.097),
         ),
+        "zalo,twilio",  # Zalo first (the sandbox's fake Zalo in development), SMS after
     ),
     CommuneSpec(
         "91502",
@@ -171,6 +173,7 @@ def _commune(session: Session, spec: CommuneSpec, province: Province) -> Commune
         lon=spec.lon,
         sms_channel=spec.sms_channel,
         fold_diacritics=spec.fold_diacritics,
+        channel_order=spec.channel_order,
     )
     session.add(commune)
     for index, (name, lat, lon) in enumerate(spec.hamlets, start=1):

@@ -35,6 +35,29 @@ class AndroidGatewaySettings:
 
 
 @dataclass(frozen=True)
+class ZaloSettings:
+    """A Zalo Official Account's app, for template messages (ZNS) by phone number."""
+
+    app_id: str
+    app_secret: str  # the app's secret key: the ``secret_key`` header of the OAuth calls
+    oa_secret_key: str  # the OA's secret key: signs the webhooks (X-ZEvent-Signature)
+    refresh_token: str  # the first refresh token; the database keeps the current one
+    oauth_url: str = "https://oauth.zaloapp.com/v4/oa/access_token"
+    api_url: str = "https://business.openapi.zalo.me"
+    # Our template name -> the approved ZNS template id (ZALO_TEMPLATES="offer:301234,...").
+    templates: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ZaloTiming:
+    """How long to wait on Zalo: per HTTP call, and for a delivery receipt after a send whose
+    answer was lost (then the message goes by SMS instead of risking a second ZNS)."""
+
+    timeout_s: float = 10.0
+    confirm_s: float = 600.0
+
+
+@dataclass(frozen=True)
 class ApiPartner:
     """Who holds a partner API token, and the communes it may touch (empty: every commune)."""
 
@@ -62,6 +85,12 @@ class Settings:
     android_gateway: AndroidGatewaySettings | None = None  # None: no gateway phone
     # Reverse proxies in front of the web app whose X-Forwarded-* headers are believed (0: none).
     trusted_proxies: int = 0
+    zalo: ZaloSettings | None = None  # None: the local Zalo sandbox while the SMS one is in use
+    zalo_timing: ZaloTiming = ZaloTiming()
+    # Where the local sandboxes listen when no credentials are set (TWILIO_API_BASE_URL,
+    # ZALO_API_BASE_URL without credentials move them).
+    sms_sandbox_url: str = "http://127.0.0.1:8025"
+    zalo_sandbox_url: str = "http://127.0.0.1:8125"
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -158,6 +187,50 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         api_tokens=_api_tokens(env.get("DOORSTEP_API_TOKENS", "")),
         android_gateway=_android_gateway(env),
         trusted_proxies=_trusted_proxies(env.get("DOORSTEP_TRUSTED_PROXIES", "")),
+        zalo=_zalo(env),
+        zalo_timing=ZaloTiming(
+            timeout_s=_positive_number(env, "ZALO_TIMEOUT_SECONDS", "10") or 10.0,
+            confirm_s=_positive_number(env, "ZALO_CONFIRM_SECONDS", "600"),
+        ),
+        sms_sandbox_url=_sandbox_url(env, "TWILIO_API_BASE_URL", "http://127.0.0.1:8025"),
+        zalo_sandbox_url=_sandbox_url(env, "ZALO_API_BASE_URL", "http://127.0.0.1:8125"),
+    )
+
+
+def _sandbox_url(env: Mapping[str, str], name: str, default: str) -> str:
+    """A provider's base URL names the local sandbox when no credentials are set."""
+    raw = env.get(name, "").strip()
+    return _check_url(name, raw, ("http", "https")).rstrip("/") if raw else default
+
+
+_ZALO_REQUIRED = ("ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_REFRESH_TOKEN")
+_TEMPLATE_ITEM = re.compile(r"([a-z_]{1,40}):(\d{1,12})")
+
+
+def _zalo(env: Mapping[str, str]) -> ZaloSettings | None:
+    values = {name: env.get(name, "").strip() for name in _ZALO_REQUIRED}
+    if not any(values.values()):
+        return None
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        raise SettingsError(f"{', '.join(missing)} must be set with the other ZALO_ settings")
+    templates: dict[str, str] = {}
+    for item in (part.strip() for part in env.get("ZALO_TEMPLATES", "").split(",")):
+        match = _TEMPLATE_ITEM.fullmatch(item) if item else None
+        if item and match is None:
+            raise SettingsError(f"ZALO_TEMPLATES items look like offer:301234, got {item!r}")
+        if match is not None:
+            templates[match.group(1)] = match.group(2)
+    oauth = env.get("ZALO_OAUTH_URL", "").strip() or ZaloSettings.oauth_url
+    api = env.get("ZALO_API_BASE_URL", "").strip() or ZaloSettings.api_url
+    return ZaloSettings(
+        app_id=values["ZALO_APP_ID"],
+        app_secret=values["ZALO_APP_SECRET"],
+        oa_secret_key=values["ZALO_OA_SECRET_KEY"],
+        refresh_token=values["ZALO_REFRESH_TOKEN"],
+        oauth_url=_check_url("ZALO_OAUTH_URL", oauth, ("http", "https")),
+        api_url=_check_url("ZALO_API_BASE_URL", api, ("http", "https")).rstrip("/"),
+        templates=templates,
     )
 
 

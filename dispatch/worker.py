@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import redis
 from rq import Worker
 from rq.worker import DequeueStrategy
+from sqlalchemy.orm import configure_mappers
 
 from dispatch.queues import QUEUE_NAMES, SERIALIZER
 from dispatch.runtime import Runtime, bootstrap, install
@@ -112,6 +113,12 @@ def run_worker(
         raise ValueError(f"unknown queue {unknown[0]!r} (queues: {', '.join(QUEUE_NAMES)})")
     runtime = bootstrap(settings, worker=True)
     install(runtime)
+    # SQLAlchemy configures mappers on first use under a process-wide lock. Done here, before
+    # the sweeper thread starts, no work horse can be forked while that thread holds the lock
+    # (the horse would wait on it forever, inside its open write transaction).
+    import dispatch.models  # noqa: F401  (every mapper registered before configuring)
+
+    configure_mappers()
     queues = [runtime.queues.by_name(name) for name in queue_names]
     sweeper = Sweeper(runtime, sweep_interval_s)
     if burst:

@@ -14,21 +14,24 @@ in the night waits for the morning.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
 from dispatch.db import begin_write
-from dispatch.models import Message, MessageStatus
+from dispatch.models import ChannelKind, Message, MessageStatus
 from dispatch.runtime import Runtime, current
 from notifications import wiring
 from notifications.channels import PermanentSendError, RetryableSendError
 from notifications.optout import is_opted_out, set_opt_out
 from notifications.outbound import (
     DELIVER_JOB,
+    DELIVERY_JOB_OPTIONS,
     SENT_DESPITE_OPT_OUT,
     delivery_job_id,
     sent_at_night,
@@ -42,6 +45,7 @@ from notifications.policy import (
 )
 
 log = logging.getLogger(__name__)
+ZALO = ChannelKind.ZALO
 
 #: A claimed attempt with no provider answer for this long was cut short (a killed worker):
 #: the sweep starts the next attempt, which reconciles first.
@@ -69,7 +73,7 @@ def deliver(our_id: str, attempt: int) -> str:
             session.commit()
             # Its own job id: this job's id is still the running job's, which RQ finishes
             # (and later expires) after we return.
-            _schedule(runtime, our_id, attempt, hold, suffix=f"h{int(hold.timestamp())}")
+            schedule_attempt(runtime, our_id, attempt, hold, suffix=f"h{int(hold.timestamp())}")
             return "held"
         if message.template not in SENT_DESPITE_OPT_OUT and is_opted_out(
             session, message.peer_phone
@@ -80,19 +84,34 @@ def deliver(our_id: str, attempt: int) -> str:
             return "lost-claim"
         to, body, channel_name = message.peer_phone, message.body, message.channel
         first_try = message.created_at
+    if channel_name == ZALO:
+        from notifications.zalo_delivery import deliver_zalo
+
+        return deliver_zalo(runtime, our_id, attempt)
+    return _send_sms(runtime, our_id, attempt, channel_name, to, body, first_try)
+
+
+def _send_sms(
+    runtime: Runtime,
+    our_id: str,
+    attempt: int,
+    channel_name: str,
+    to: str,
+    body: str,
+    first_try: datetime,
+) -> str:
+    """The claimed attempt over an SMS channel: reconcile a possibly lost earlier one, send."""
     try:
         channel = wiring.channel_for(runtime.settings, channel_name)
     except wiring.ChannelUnavailable as error:
-        with runtime.sessions() as session:
-            _fail(session, _load(session, our_id), "no_channel")
         log.warning("SMS %s not sent: %s", our_id, error)
-        return "no-channel"
+        return _give_up(runtime, our_id, "no_channel")
     try:
         found = None
         if attempt > 1:
             found = channel.reconcile(our_id, to, body, first_try - _RECONCILE_SKEW)
         if found is not None:
-            _record_sent(runtime, our_id, found.provider_id, found.status, reconciled=True)
+            record_sent(runtime, our_id, found.provider_id, found.status, reconciled=True)
             return "reconciled"
         result = channel.send(to, body, our_id, None)
     except PermanentSendError as error:
@@ -100,7 +119,7 @@ def deliver(our_id: str, attempt: int) -> str:
         return f"failed-{error.code}"
     except RetryableSendError as error:
         return _retry_later(runtime, our_id, attempt, error)
-    _record_sent(runtime, our_id, result.provider_id, result.status, segments=result.segments)
+    record_sent(runtime, our_id, result.provider_id, result.status, segments=result.segments)
     return "sent"
 
 
@@ -133,7 +152,7 @@ def _claim(session: Session, message: Message, attempt: int, now: datetime) -> b
     return True
 
 
-def _load(session: Session, our_id: str) -> Message:
+def load_message(session: Session, our_id: str) -> Message:
     begin_write(session)
     message = session.scalar(select(Message).where(Message.our_id == our_id))
     if message is None:  # deleted while we were sending: nothing to record on
@@ -141,11 +160,11 @@ def _load(session: Session, our_id: str) -> Message:
     return message
 
 
-def _entry(status: str, **extra: Any) -> dict[str, Any]:
+def history_entry(status: str, **extra: Any) -> dict[str, Any]:
     return {"status": status, "at": utcnow().isoformat(), **{k: v for k, v in extra.items() if v}}
 
 
-def _record_sent(
+def record_sent(
     runtime: Runtime,
     our_id: str,
     provider_id: str,
@@ -154,8 +173,29 @@ def _record_sent(
     segments: int | None = None,
     reconciled: bool = False,
 ) -> None:
+    """Store the provider's id and word. The provider has the message already, so a busy
+    database is waited for a few times rather than losing that knowledge."""
+    for wait_s in (1.0, 3.0, 0.0):
+        try:
+            _store_sent(runtime, our_id, provider_id, status, segments, reconciled)
+            return
+        except OperationalError:
+            if not wait_s:
+                raise
+            log.warning("database busy recording %s; again in %.0f s", our_id, wait_s)
+            time.sleep(wait_s)
+
+
+def _store_sent(
+    runtime: Runtime,
+    our_id: str,
+    provider_id: str,
+    status: str,
+    segments: int | None,
+    reconciled: bool,
+) -> None:
     with runtime.sessions() as session:
-        message = _load(session, our_id)
+        message = load_message(session, our_id)
         message.provider_id = message.provider_id or provider_id
         status = status.lower()
         # "sending" is our own claim; the provider's first word replaces it, unless a status
@@ -164,7 +204,7 @@ def _record_sent(
             message.status = status
         message.status_history = [
             *message.status_history,
-            _entry(status, provider_id=provider_id, reconciled=reconciled),
+            history_entry(status, provider_id=provider_id, reconciled=reconciled),
         ]
         if segments and segments != message.segments:
             log.info(
@@ -181,14 +221,31 @@ def _fail(session: Session, message: Message, code: str) -> None:
     message.error_code = code[:16]
     message.status_history = [
         *message.status_history,
-        _entry(MessageStatus.FAILED, error_code=code),
+        history_entry(MessageStatus.FAILED, error_code=code),
     ]
     session.commit()
 
 
+def _give_up(runtime: Runtime, our_id: str, code: str) -> str:
+    """This channel cannot carry the message: the next SMS channel of the commune's order
+    does, if there is one; otherwise the message fails with ``code``."""
+    from notifications.outbound import enqueue_delivery
+    from notifications.routing import fall_back
+
+    with runtime.sessions() as session:
+        message = load_message(session, our_id)
+        replacement = fall_back(session, message, code)
+        if replacement is None:
+            _fail(session, message, code)
+            return code.split(":")[0].replace("_", "-")
+        session.commit()
+    enqueue_delivery(runtime.queues, [replacement])
+    return f"fallback-{replacement.channel}"
+
+
 def _record_permanent(runtime: Runtime, our_id: str, error: PermanentSendError) -> None:
     with runtime.sessions() as session:
-        message = _load(session, our_id)
+        message = load_message(session, our_id)
         if error.code == OPT_OUT_ERROR_CODE:
             set_opt_out(session, message.peer_phone, True, f"error:{OPT_OUT_ERROR_CODE}")
         _fail(session, message, str(error.code or error.http_status or "permanent"))
@@ -198,30 +255,28 @@ def _record_permanent(runtime: Runtime, our_id: str, error: PermanentSendError) 
 def _retry_later(runtime: Runtime, our_id: str, attempt: int, error: RetryableSendError) -> str:
     code = str(error.code or error.http_status or "network")
     with runtime.sessions() as session:
-        message = _load(session, our_id)
+        message = load_message(session, our_id)
         if message.status not in (MessageStatus.QUEUED, MessageStatus.SENDING):
             return "confirmed"  # a status callback proved the lost attempt got through
         if attempt >= MAX_ATTEMPTS:
-            _fail(session, message, f"gave-up:{code}")
-            return "gave-up"
+            session.rollback()
+            return _give_up(runtime, our_id, f"gave-up:{code}")
         message.status_history = [
             *message.status_history,
-            _entry("retry", error_code=code, attempt=attempt, maybe_sent=error.maybe_sent),
+            history_entry("retry", error_code=code, attempt=attempt, maybe_sent=error.maybe_sent),
         ]
         session.commit()
     delay = backoff_seconds(attempt) * wiring.backoff_scale()
-    _schedule(runtime, our_id, attempt + 1, utcnow() + timedelta(seconds=delay))
+    schedule_attempt(runtime, our_id, attempt + 1, utcnow() + timedelta(seconds=delay))
     log.info("SMS %s attempt %s failed (%s); next in %.1f s", our_id, attempt, error, delay)
     return "retry"
 
 
-def _schedule(runtime: Runtime, our_id: str, attempt: int, at: datetime, suffix: str = "") -> None:
+def schedule_attempt(
+    runtime: Runtime, our_id: str, attempt: int, at: datetime, suffix: str = ""
+) -> None:
     job_id = delivery_job_id(our_id, attempt) + (f"-{suffix}" if suffix else "")
-    options: dict[str, Any] = {
-        "job_id": job_id,
-        "result_ttl": 3600,
-        "failure_ttl": 7 * 86400,
-    }
+    options: dict[str, Any] = {"job_id": job_id, **DELIVERY_JOB_OPTIONS}
     if at <= utcnow():
         runtime.queues.messages.enqueue_call(DELIVER_JOB, args=(our_id, attempt), **options)
     else:
@@ -251,6 +306,6 @@ def sweep_stuck(runtime: Runtime) -> int:
             if message.attempts >= MAX_ATTEMPTS:
                 _fail(session, message, "gave-up:stuck")  # e.g. a channel left unconfigured
                 continue
-            _schedule(runtime, message.our_id, message.attempts + 1, now, suffix="sweep")
+            schedule_attempt(runtime, message.our_id, message.attempts + 1, now, suffix="sweep")
             restarted += 1
     return restarted

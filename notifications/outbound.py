@@ -16,21 +16,31 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rq import Retry
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
-from dispatch.models import Commune, Direction, Message, MessageStatus
+from dispatch.models import ChannelKind, Commune, Direction, Message, MessageStatus
 from dispatch.queues import Queues
 from dispatch.settings import Settings
 from notifications.optout import is_opted_out
 from notifications.phone import InvalidPhone, parse_phone
 from notifications.policy import quiet_hours_end
+from notifications.routing import first_channel
 from notifications.segments import count_segments
 from notifications.templates import render
+from notifications.zalo_templates import template_data
 
 _SPACES = re.compile(r" {2,}")
 DELIVER_JOB = "notifications.delivery.deliver"
+# A delivery job that crashed (a database busy for too long) runs again soon: before its claim
+# it simply starts over, after it the attempt counter makes the re-run a no-op.
+DELIVERY_JOB_OPTIONS: dict[str, Any] = {
+    "result_ttl": 3600,
+    "failure_ttl": 7 * 86400,
+    "retry": Retry(max=3, interval=[1, 5, 30]),
+}
 
 #: Answers to something the person just texted, and the acknowledgement of a request they
 #: just made, go out at once even in quiet hours; everything else waits for the morning.
@@ -115,10 +125,11 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
     # An empty value (a resident with no name) leaves a double space: never pay for it.
     body = _SPACES.sub(" ", rendered.body).strip()
     info = count_segments(body)
+    channel = out.channel or first_channel(settings, commune, out.template, out.lang, out.phone)
     message = Message(
         our_id=our_id,
         direction=Direction.OUTBOUND,
-        channel=out.channel or (commune.sms_channel if commune else "twilio"),
+        channel=channel,
         peer_phone=out.phone,
         body=body,
         segments=info.segments,
@@ -133,6 +144,11 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
         attempts=0,
         created_at=now,
     )
+    if channel == ChannelKind.ZALO:
+        # ZNS is paid per message, not per segment; ``body`` stays the SMS text a fallback
+        # sends, and the person reads the ZNS template filled with these values.
+        message.template_data = template_data(out.template, out.values)
+        message.segments, message.encoding = 0, "ZNS"
     refusal = _refusal(session, out)
     if refusal is not None:
         code, detail = refusal
@@ -169,7 +185,7 @@ def enqueue_delivery(queues: Queues, messages: Iterable[Message]) -> None:
         if message.direction != Direction.OUTBOUND or message.status != MessageStatus.QUEUED:
             continue
         job_id = delivery_job_id(message.our_id, message.attempts + 1)
-        options: dict[str, Any] = {"job_id": job_id, "result_ttl": 3600, "failure_ttl": 7 * 86400}
+        options: dict[str, Any] = {"job_id": job_id, **DELIVERY_JOB_OPTIONS}
         if message.send_after is not None and message.send_after > utcnow():
             queues.messages.enqueue_at(
                 message.send_after, DELIVER_JOB, message.our_id, message.attempts + 1, **options

@@ -71,6 +71,22 @@ def in_quiet_hours(moment: datetime, quiet: tuple[time, time] | None, tz: str) -
     return local >= start or local < end  # wraps midnight, e.g. 21:00-07:00
 
 
+#: ZNS refuses sends in these local hours (error -133).
+ZALO_NIGHT = (time(22, 0), time(6, 0))
+
+
+def zalo_morning(
+    moment: datetime, quiet: tuple[time, time] | None, tz: str = "Asia/Ho_Chi_Minh"
+) -> datetime:
+    """When a message Zalo refused as "night" may go: the next 06:00 local (or the end of our
+    own quiet hours, when they end later)."""
+    zone = ZoneInfo(tz)
+    local = moment.astimezone(zone)
+    day = local.date() if local.time() < ZALO_NIGHT[1] else local.date() + timedelta(days=1)
+    morning = datetime.combine(day, ZALO_NIGHT[1], tzinfo=zone).astimezone(UTC)
+    return quiet_hours_end(morning, quiet, tz)
+
+
 def quiet_hours_end(moment: datetime, quiet: tuple[time, time] | None, tz: str) -> datetime:
     """``moment`` itself when sending is allowed, else the UTC instant the quiet hours end."""
     if quiet is None or not in_quiet_hours(moment, quiet, tz):

@@ -167,7 +167,8 @@ def format_when(moment: datetime, lang: str) -> str:
     return f"{format_clock(local, lang)} {day} {local.day} {_MONTHS_EN[local.month - 1]}"
 
 
-def _display(key: str, value: object, lang: str) -> str:
+def display_value(key: str, value: object, lang: str) -> str:
+    """How a template shows ``value`` (times local, kinds by label, lists joined)."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise TemplateError(f"{key}: datetimes must be timezone-aware")
@@ -197,7 +198,7 @@ def render(name: str, lang: str, fold: bool = False, **values: object) -> Render
     missing = placeholders(name, lang) - values.keys()
     if missing:
         raise TemplateError(f"template {name!r} needs {', '.join(sorted(missing))}")
-    shown: Mapping[str, str] = {k: nfc(_display(k, v, lang)) for k, v in values.items()}
+    shown: Mapping[str, str] = {k: nfc(display_value(k, v, lang)) for k, v in values.items()}
     body = nfc(pattern.format_map(shown))
     if fold:
         body = fold_text(body)

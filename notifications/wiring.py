@@ -1,8 +1,11 @@
-"""Which SMS channel serves a message, and with which credentials.
+"""Which channel serves a message, and with which credentials.
 
 Twilio credentials in the settings: the real Twilio (or whatever ``TWILIO_API_BASE_URL``
 names). None: the local sandbox, with its fixed development credentials, at
-``SANDBOX_DEFAULT_URL`` (``python -m notifications.sandbox``; ``doorstep up`` starts it).
+``settings.sms_sandbox_url`` (``python -m notifications.sandbox``; ``doorstep up`` starts it).
+Zalo credentials: the real Zalo. None: the fake Zalo at ``settings.zalo_sandbox_url`` while the
+SMS sandbox is in use (development); with real Twilio credentials and no Zalo ones Zalo is off
+and communes whose order names it get SMS (a fake must never swallow real messages).
 Tests install their own channels with ``install_channels``.
 """
 
@@ -10,16 +13,21 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
-from dispatch.settings import Settings, TwilioSettings
+from dispatch.settings import Settings, TwilioSettings, ZaloSettings
 from notifications.channels import SmsChannel
 from notifications.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SANDBOX_FROM_NUMBER
 
-SANDBOX_DEFAULT_URL = "http://127.0.0.1:8025"
+if TYPE_CHECKING:
+    from dispatch.runtime import Runtime
+    from notifications.channels.zalo_zns import ZaloChannel
+
 
 _lock = threading.Lock()
-_installed: dict[str, SmsChannel] | None = None
+_installed: dict[str, Any] | None = None
 _cache: dict[tuple[str, TwilioSettings, str], SmsChannel] = {}
+_zalo: tuple[Runtime, ZaloSettings, ZaloChannel] | None = None
 _backoff_scale = 1.0
 
 
@@ -32,7 +40,7 @@ def twilio_settings(settings: Settings) -> TwilioSettings:
         auth_token=SANDBOX_AUTH_TOKEN,
         from_number=SANDBOX_FROM_NUMBER,
         messaging_service_sid=None,
-        api_base_url=SANDBOX_DEFAULT_URL,
+        api_base_url=settings.sms_sandbox_url,
     )
 
 
@@ -45,12 +53,15 @@ def twilio_auth_token(settings: Settings) -> str:
     return twilio_settings(settings).auth_token
 
 
-def install_channels(channels: Mapping[str, SmsChannel] | None) -> None:
+def install_channels(channels: Mapping[str, Any] | None) -> None:
     """Replace the channels of this process (tests); None goes back to the settings."""
-    global _installed
+    global _installed, _zalo
     with _lock:
         _installed = dict(channels) if channels is not None else None
         _cache.clear()
+        if _zalo is not None:
+            _zalo[2].client.close()
+        _zalo = None
 
 
 def set_backoff_scale(scale: float) -> None:
@@ -103,6 +114,92 @@ def _build(settings: Settings, name: str) -> SmsChannel:
 
         return AndroidGatewayChannel.from_settings(settings)
     raise ChannelUnavailable(f"unknown SMS channel {name!r}")
+
+
+# -- Zalo ---------------------------------------------------------------------------------------
+
+
+def zalo_settings(settings: Settings) -> ZaloSettings | None:
+    """The Zalo app to use: the configured one, the fake one in development, or None (off)."""
+    if settings.zalo is not None:
+        return settings.zalo
+    if not sandbox_in_use(settings):
+        return None
+    from notifications.sandbox.zalo_store import (
+        OAUTH_PATH,
+        SANDBOX_ZALO_APP_ID,
+        SANDBOX_ZALO_APP_SECRET,
+        SANDBOX_ZALO_OA_SECRET,
+        SANDBOX_ZALO_REFRESH_TOKEN,
+        SANDBOX_ZALO_TEMPLATES,
+    )
+
+    return ZaloSettings(
+        app_id=SANDBOX_ZALO_APP_ID,
+        app_secret=SANDBOX_ZALO_APP_SECRET,
+        oa_secret_key=SANDBOX_ZALO_OA_SECRET,
+        refresh_token=SANDBOX_ZALO_REFRESH_TOKEN,
+        oauth_url=settings.zalo_sandbox_url + OAUTH_PATH,
+        api_url=settings.zalo_sandbox_url,
+        templates=SANDBOX_ZALO_TEMPLATES,
+    )
+
+
+def zalo_template_ids(settings: Settings) -> Mapping[str, str]:
+    """Our templates that have an approved ZNS twin (none when Zalo is off)."""
+    with _lock:
+        installed = _installed.get("zalo") if _installed is not None else None
+    if installed is not None:
+        return dict(installed.template_ids)
+    zalo = zalo_settings(settings)
+    return zalo.templates if zalo is not None else {}
+
+
+def zalo_channel(runtime: Runtime) -> ZaloChannel:
+    """The Zalo channel of this process (its token source needs the runtime's DB and Redis)."""
+    global _zalo
+    with _lock:
+        if _installed is not None:
+            if "zalo" in _installed:
+                return _installed["zalo"]  # type: ignore[no-any-return]
+            raise ChannelUnavailable("no Zalo channel installed")
+        zalo = zalo_settings(runtime.settings)
+        if zalo is None:
+            raise ChannelUnavailable("Zalo is off: set ZALO_APP_ID and the other ZALO_ settings")
+        if _zalo is not None and _zalo[0] is runtime and _zalo[1] == zalo:
+            return _zalo[2]
+        if _zalo is not None:
+            _zalo[2].client.close()
+        channel = build_zalo_channel(runtime, zalo)
+        _zalo = (runtime, zalo, channel)
+        return channel
+
+
+def build_zalo_channel(runtime: Runtime, zalo: ZaloSettings) -> ZaloChannel:
+    from notifications.channels.zalo_zns import ZaloChannel, ZnsClient
+    from notifications.zalo_account import DbTokenSource
+
+    client = ZnsClient(
+        app_id=zalo.app_id,
+        app_secret=zalo.app_secret,
+        oauth_url=zalo.oauth_url,
+        api_url=zalo.api_url,
+        timeout_s=runtime.settings.zalo_timing.timeout_s,
+    )
+    tokens = DbTokenSource(
+        runtime.sessions, runtime.redis, client, first_refresh_token=zalo.refresh_token
+    )
+    return ZaloChannel(client, tokens, zalo.templates)
+
+
+def verify_zalo_webhook(settings: Settings, *, body: bytes, signature: str) -> bool:
+    """Check ``X-ZEvent-Signature`` with the OA's secret key (False when Zalo is off)."""
+    from notifications.channels.zalo_zns import verify_webhook
+
+    zalo = zalo_settings(settings)
+    if zalo is None:
+        return False
+    return verify_webhook(zalo.app_id, zalo.oa_secret_key, body=body, signature=signature)
 
 
 def verify_gateway_webhook(

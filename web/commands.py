@@ -16,7 +16,6 @@ from functools import wraps
 
 from dispatch.settings import Settings, SettingsError, load_settings
 
-SANDBOX_PORT = 8025  # notifications.wiring.SANDBOX_DEFAULT_URL
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3
 
@@ -225,6 +224,9 @@ def _children(
     sandbox = _sandbox_argv(settings)
     if sandbox is not None:
         children.append(("sms", sandbox))
+    zalo = _zalo_sandbox_argv(settings)
+    if zalo is not None:
+        children.append(("zalo", zalo))
     return children
 
 
@@ -232,12 +234,36 @@ def _sandbox_argv(settings: Settings) -> list[str] | None:
     """The local SMS sandbox (fake Twilio API), when no Twilio credentials are set."""
     if settings.twilio is not None:
         return None
+    port = _free_sandbox_port(settings.sms_sandbox_url, "SMS")
+    if port is None:
+        return None
+    return [sys.executable, "-m", "notifications.sandbox", "--port", str(port)]
+
+
+def _zalo_sandbox_argv(settings: Settings) -> list[str] | None:
+    """The fake Zalo (OAuth, ZNS, signed receipts to our webhook), when no Zalo credentials
+    are set and the SMS sandbox is in use: development only (see notifications.wiring)."""
+    if settings.zalo is not None or settings.twilio is not None:
+        return None
+    port = _free_sandbox_port(settings.zalo_sandbox_url, "Zalo")
+    if port is None:
+        return None
+    webhook = settings.public_url + "/webhooks/zalo"
+    argv = [sys.executable, "-m", "notifications.sandbox", "--zalo", "--port", str(port)]
+    return [*argv, "--webhook-url", webhook]
+
+
+def _free_sandbox_port(url: str, what: str) -> int | None:
+    """The port of a local sandbox URL, or None when one already answers there."""
+    from urllib.parse import urlsplit
+
     if importlib.util.find_spec("notifications.sandbox") is None:
         return None
-    if _port_in_use("127.0.0.1", SANDBOX_PORT):
-        print(f"up       | port {SANDBOX_PORT} busy: using the SMS sandbox already running there")
+    port = urlsplit(url).port or 80
+    if _port_in_use("127.0.0.1", port):
+        print(f"up       | port {port} busy: using the {what} sandbox already running there")
         return None
-    return [sys.executable, "-m", "notifications.sandbox", "--port", str(SANDBOX_PORT)]
+    return port
 
 
 def _port_in_use(host: str, port: int) -> bool:

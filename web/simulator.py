@@ -1,5 +1,8 @@
 """The phone simulator (sandbox only): read each phone's conversation, reply as that phone.
 
+SMS and Zalo (ZNS) messages show side by side: a Zalo message that fell back to SMS appears in
+both columns (Zalo "replaced" with its error code, the SMS that carried it).
+
 A reply is not written to the database directly: it becomes a Twilio inbound webhook signed
 with the sandbox's auth token and sent through the whole app (signature check included), so
 the simulator exercises exactly the path a real SMS takes. With real Twilio credentials the
@@ -85,15 +88,26 @@ def phone(number: str) -> str:
     resident = session.scalars(
         select(Resident).where(Resident.phone == number).order_by(Resident.id.desc())
     ).first()
+    ordered = list(reversed(messages))
     return render_template(
         "simulator/phone.html",
         title=_("Phone %(number)s", number=number),
         number=number,
-        messages=list(reversed(messages)),
+        messages=[m for m in ordered if m.channel != "zalo"],
+        zalo_messages=[(m, _zns_text(m)) for m in ordered if m.channel == "zalo"],
         volunteer=volunteer,
         resident=resident,
         local=to_local,
     )
+
+
+def _zns_text(message: Message) -> str:
+    """What the person reads in Zalo: the ZNS template filled with the message's values."""
+    from notifications.zalo_templates import ZNS_TEMPLATES, render_text
+
+    if message.template in ZNS_TEMPLATES and message.template_data:
+        return render_text(message.template, message.template_data)
+    return message.body
 
 
 @bp.post("/<number>")

@@ -1,4 +1,5 @@
-"""Provider webhooks: inbound SMS and delivery status, from Twilio and the Android gateway.
+"""Provider webhooks: inbound SMS and delivery status, from Twilio, the Android gateway and
+Zalo (ZNS delivery receipts).
 
 Every request is authenticated by the provider's signature before anything is read into the
 database: Twilio's ``X-Twilio-Signature`` is checked against ``DOORSTEP_PUBLIC_URL`` + the
@@ -152,3 +153,24 @@ def android_gateway() -> Response:
             error_code=None,
         )
     return Response(status=204)
+
+
+@bp.post("/zalo")
+def zalo() -> Response:
+    """Zalo's OA webhook: ``X-ZEvent-Signature`` checked, receipts applied once, 200 fast."""
+    from notifications.wiring import verify_zalo_webhook
+    from notifications.zalo_receipts import RECEIPT_EVENT, apply_receipt
+
+    body = request.get_data(cache=True)
+    signature = request.headers.get("X-ZEvent-Signature", "")
+    if not verify_zalo_webhook(_settings(), body=body, signature=signature):
+        abort(403)
+    try:
+        event = json.loads(body)
+    except ValueError:
+        abort(400)
+    if not isinstance(event, dict):
+        abort(400)
+    if event.get("event_name") == RECEIPT_EVENT:
+        apply_receipt(db(), event)
+    return Response(status=200)  # other OA events (follows, chats) are not ours to handle

@@ -3,7 +3,7 @@
 from dispatch.models.audit import AuditLog
 from dispatch.models.base import Base, StatusType
 from dispatch.models.dialogue import PhoneOptOut, SmsDialogue
-from dispatch.models.geo import Commune, Hamlet, Province, SmsChannelKind, Team
+from dispatch.models.geo import ChannelKind, Commune, Hamlet, Province, SmsChannelKind, Team
 from dispatch.models.messages import Direction, Message, MessageStatus
 from dispatch.models.outbox import Event
 from dispatch.models.people import (
@@ -23,12 +23,15 @@ from dispatch.models.requests import (
     VisitOutcome,
 )
 from dispatch.models.users import Role, User, user_commune
+from dispatch.models.zalo import ChannelAlert, ZaloAccount, ZaloReceipt
 
 __all__ = [
     "Assignment",
     "AssignmentSource",
     "AuditLog",
     "Base",
+    "ChannelAlert",
+    "ChannelKind",
     "Commune",
     "Direction",
     "Event",
@@ -54,5 +57,7 @@ __all__ = [
     "Volunteer",
     "VolunteerShift",
     "VisitOutcome",
+    "ZaloAccount",
+    "ZaloReceipt",
     "user_commune",
 ]

@@ -17,6 +17,13 @@ class SmsChannelKind:
     ALL = (TWILIO, ANDROID_GATEWAY)
 
 
+class ChannelKind:
+    """Every channel a commune can put in its order (Zalo first, SMS after, usually)."""
+
+    ZALO = "zalo"
+    ALL = (ZALO, *SmsChannelKind.ALL)
+
+
 class Province(Base):
     __tablename__ = "province"
 
@@ -27,7 +34,7 @@ class Province(Base):
 
 
 class Commune(Base):
-    """A commune and its settings (SMS channel, whether SMS text folds diacritics)."""
+    """A commune and its settings (channels, whether SMS text folds diacritics)."""
 
     __tablename__ = "commune"
 
@@ -38,6 +45,16 @@ class Commune(Base):
     lon: Mapped[float]
     sms_channel: Mapped[str] = mapped_column(String(32), default=SmsChannelKind.TWILIO)
     fold_diacritics: Mapped[bool] = mapped_column(default=False)
+    # Channels to try in order, e.g. "zalo,android_gateway,twilio"; empty: sms_channel alone.
+    channel_order: Mapped[str] = mapped_column(String(64), default="")
+
+    @property
+    def channels(self) -> list[str]:
+        """The channel order, ending with an SMS channel (the commune's own when none is named)."""
+        chosen = [c.strip() for c in self.channel_order.split(",") if c.strip()]
+        if not any(c in SmsChannelKind.ALL for c in chosen):
+            chosen.append(self.sms_channel)
+        return chosen
 
     province: Mapped[Province] = relationship(back_populates="communes")
     hamlets: Mapped[list[Hamlet]] = relationship(back_populates="commune", order_by="Hamlet.code")

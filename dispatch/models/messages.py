@@ -29,6 +29,7 @@ class MessageStatus:
     UNDELIVERED = "undelivered"
     FAILED = "failed"
     RECEIVED = "received"  # inbound
+    REPLACED = "replaced"  # Zalo could not carry it: an SMS (fallback_of_id) carries it instead
 
 
 class Message(Timestamps, Base):
@@ -42,7 +43,8 @@ class Message(Timestamps, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     our_id: Mapped[str] = mapped_column(String(40), unique=True, default=new_message_id)
     direction: Mapped[str] = mapped_column(String(4))
-    channel: Mapped[str] = mapped_column(String(32))  # twilio | android_gateway | sandbox | web
+    # twilio | android_gateway | zalo | sandbox | web
+    channel: Mapped[str] = mapped_column(String(32))
     peer_phone: Mapped[str] = mapped_column(String(20))  # E.164
     body: Mapped[str] = mapped_column(Text)
     segments: Mapped[int] = mapped_column(default=1)
@@ -55,6 +57,11 @@ class Message(Timestamps, Base):
     error_code: Mapped[str | None] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(default=0)
     send_after: Mapped[datetime | None]  # quiet hours hold outbound messages until then
+    # Zalo (ZNS) messages: the template parameters; ``body`` is then the SMS text to send
+    # instead when Zalo cannot deliver (see notifications.routing).
+    template_data: Mapped[dict[str, Any] | None]
+    # An SMS sent because the message it replaces could not go by Zalo.
+    fallback_of_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"))
     commune_code: Mapped[str | None] = mapped_column(ForeignKey("commune.code"))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("help_request.id"), index=True)
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from dispatch.clock import local_to_utc, to_local
 from dispatch.models import Assignment, HelpRequest, Message, Volunteer
 from dispatch.models.messages import Direction, MessageStatus
+from dispatch.services.ledger import LedgerRow
 from dispatch.states import AssignmentStatus, RequestStatus
 
 OPEN_STATES = [RequestStatus.OPEN, RequestStatus.OFFERED, RequestStatus.SCHEDULED]
@@ -125,6 +126,7 @@ class Dashboard:
     closed: int = 0
     segments_by_commune: Counter[str] = field(default_factory=Counter)
     per_day: Counter[date] = field(default_factory=Counter)
+    ledger: list[LedgerRow] = field(default_factory=list)  # filled by the dashboard
 
     @property
     def completion_rate(self) -> float | None:

@@ -1,4 +1,5 @@
-"""``python -m notifications.sandbox --port 8025``: serve the fake Twilio API until Ctrl-C."""
+"""``python -m notifications.sandbox --port 8025``: serve the fake Twilio API until Ctrl-C;
+``--zalo --port 8125 --webhook-url URL``: the fake Zalo (OAuth, ZNS, signed webhooks)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--auth-token", default=SANDBOX_AUTH_TOKEN)
     parser.add_argument("--callback-delay", type=float, default=0.5, help="seconds per status")
     parser.add_argument("--timeout-delay", type=float, default=30.0, help="'timeout' fault wait")
+    parser.add_argument("--zalo", action="store_true", help="serve the fake Zalo instead")
+    parser.add_argument("--webhook-url", help="where the fake Zalo posts its signed webhooks")
     args = parser.parse_args(argv)
-    running = start_sandbox(
-        host=args.host,
-        port=args.port,
-        account_sid=args.account_sid,
-        auth_token=args.auth_token,
-        callback_delay_s=args.callback_delay,
-        timeout_delay_s=args.timeout_delay,
-        quiet=False,
-    )
-    print(f"Twilio sandbox on {running.url} (account {args.account_sid})", flush=True)
+    if args.zalo:
+        from notifications.sandbox.zalo_app import start_zalo_sandbox
+        from notifications.sandbox.zalo_store import ZaloSandboxState
+
+        state = ZaloSandboxState(webhook_url=args.webhook_url, timeout_delay_s=args.timeout_delay)
+        running = start_zalo_sandbox(state, host=args.host, port=args.port, quiet=False)
+        print(f"Zalo sandbox on {running.url} (webhooks to {args.webhook_url})", flush=True)
+    else:
+        running = start_sandbox(  # type: ignore[assignment]
+            host=args.host,
+            port=args.port,
+            account_sid=args.account_sid,
+            auth_token=args.auth_token,
+            callback_delay_s=args.callback_delay,
+            timeout_delay_s=args.timeout_delay,
+            quiet=False,
+        )
+        print(f"Twilio sandbox on {running.url} (account {args.account_sid})", flush=True)
     try:
         running.thread.join()
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -23,9 +24,18 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
+class _Settling(Protocol):
+    def wait_idle(self, timeout_s: float = ...) -> None: ...
+
+
+StateT = TypeVar("StateT", bound=_Settling)
+
+
 @dataclass
-class RunningSandbox:
-    state: SandboxState
+class RunningSandbox(Generic[StateT]):
+    """A fake provider served in a thread (the Twilio one, or the Zalo one)."""
+
+    state: StateT
     server: BaseWSGIServer
     thread: threading.Thread
 
@@ -49,7 +59,7 @@ def start_sandbox(
     callback_delay_s: float = 0.05,
     timeout_delay_s: float = 3.0,
     quiet: bool = True,
-) -> RunningSandbox:
+) -> RunningSandbox[SandboxState]:
     """Serve the sandbox in a daemon thread; ``port=0`` picks a free port (see ``.url``)."""
     state = SandboxState(
         account_sid,

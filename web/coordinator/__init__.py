@@ -23,4 +23,12 @@ def _my_communes() -> dict[str, Any]:
     return {"my_communes": list(found)}
 
 
-from web.coordinator import auth, imports, overview, people, queue, requests  # noqa: E402,F401  (routes register on import)
+from web.coordinator import (  # noqa: E402,F401  (routes register on import)
+    auth,
+    communes,
+    imports,
+    overview,
+    people,
+    queue,
+    requests,
+)

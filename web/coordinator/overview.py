@@ -10,9 +10,12 @@ from typing import Any
 from flask import current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from dispatch.clock import local_to_utc, to_local, utcnow
+from dispatch.models import Commune
+from dispatch.services.ledger import cost_ledger, recent_alerts
 from dispatch.services.panel_queries import board as board_rows
 from dispatch.services.panel_queries import dashboard as dashboard_figures
 from dispatch.services.panel_queries import escalations as escalation_rows
@@ -28,6 +31,16 @@ ESCALATION_LABELS = {
     "declined_twice": _l("Declined twice or more"),
     "sms_failed": _l("An SMS could not be delivered"),
 }
+CHANNEL_LABELS = {
+    "zalo": _l("Zalo (ZNS)"),
+    "twilio": _l("SMS (Twilio)"),
+    "android_gateway": _l("SMS (gateway phone)"),
+}
+ALERT_DAYS = 7
+
+
+def channel_label(channel: str) -> str:
+    return str(CHANNEL_LABELS.get(channel, channel))
 
 
 def _day_arg(name: str, default: date) -> date:
@@ -103,12 +116,9 @@ def _period() -> tuple[date, date]:
 
 def _figures() -> tuple[Any, date, date]:
     start, end = _period()
-    figures = dashboard_figures(
-        db(),
-        _communes_arg(),
-        local_to_utc(start, time(0)),
-        local_to_utc(end + timedelta(days=1), time(0)),
-    )
+    span = local_to_utc(start, time(0)), local_to_utc(end + timedelta(days=1), time(0))
+    figures = dashboard_figures(db(), _communes_arg(), *span)
+    figures.ledger = cost_ledger(db(), _communes_arg(), *span)
     return figures, start, end
 
 
@@ -131,6 +141,10 @@ def dashboard() -> str:
             [(d.strftime("%d/%m"), n) for d, n in sorted(figures.per_day.items())],
             _("Requests per day"),
         ),
+        "channels": bar_chart(
+            [(channel_label(c), n) for c, n in _per_channel(figures.ledger).items()],
+            _("Messages sent per channel"),
+        ),
     }
     return render_template(
         "coordinator/dashboard.html",
@@ -139,8 +153,19 @@ def dashboard() -> str:
         start=start,
         end=end,
         commune=request.args.get("commune", ""),
+        channel_label=channel_label,
+        commune_names={c.code: c.name for c in db().scalars(select(Commune))},
+        local=to_local,
+        alerts=recent_alerts(db(), utcnow() - timedelta(days=ALERT_DAYS)),
         title=_("Dashboard"),
     )
+
+
+def _per_channel(ledger: list[Any]) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for row in ledger:
+        totals[row.channel] = totals.get(row.channel, 0) + row.messages
+    return dict(sorted(totals.items()))
 
 
 @bp.get("/dashboard.csv")
@@ -158,6 +183,10 @@ def dashboard_csv() -> Response:
         writer.writerow(["requests_by_kind", kind, n])
     for commune, n in sorted(figures.segments_by_commune.items()):
         writer.writerow(["sms_segments", commune, n])
+    for row in figures.ledger:
+        key = f"{row.day.isoformat()}/{row.commune_code}/{row.channel}"
+        writer.writerow(["ledger_messages", key, row.messages])
+        writer.writerow(["ledger_sms_segments", key, row.segments])
     for key, value in [
         ("median_minutes_to_offer", figures.median_minutes_to_offer),
         ("median_minutes_to_visit", figures.median_minutes_to_visit),

@@ -35,8 +35,11 @@ def _health(port: int) -> tuple[int, dict[str, object]]:
 def _env(instance: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
     env.update(DOORSTEP_INSTANCE_PATH=str(instance), PYTHONUNBUFFERED="1")
-    for name in [k for k in env if k.startswith("TWILIO_")]:
+    for name in [k for k in env if k.startswith(("TWILIO_", "ZALO_"))]:
         del env[name]
+    # Without credentials these only move the local sandboxes (off the shared default ports).
+    env["TWILIO_API_BASE_URL"] = f"http://127.0.0.1:{_free_port()}"
+    env["ZALO_API_BASE_URL"] = f"http://127.0.0.1:{_free_port()}"
     return env
 
 
@@ -44,10 +47,11 @@ def test_up_serves_health_and_stops_everything_on_sigterm(tmp_path: Path) -> Non
     port = _free_port()
     instance = tmp_path / "instance"
     log_path = tmp_path / "up.log"
+    env = _env(instance)
     with open(log_path, "w") as log:
         up = subprocess.Popen(
             [sys.executable, "-m", "web.cli", "up", "--port", str(port), "--workers", "2"],
-            env=_env(instance),
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -81,6 +85,7 @@ def test_up_serves_health_and_stops_everything_on_sigterm(tmp_path: Path) -> Non
         assert not psutil.pid_exists(redis_pid) or psutil.Process(redis_pid).status() == "zombie"
         text = log_path.read_text()
         assert "web" in text and "worker1" in text and "worker2" in text
+        assert "Twilio sandbox on" in text and "Zalo sandbox on" in text
     finally:
         if up.poll() is None:
             up.kill()
