@@ -65,8 +65,8 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
         ("bán hàng", 3), ("bán online", 3), ("đăng bán", 3), ("shopee", 3), ("lazada", 3),
         ("tiktok shop", 3), ("livestream", 3), ("live stream", 3), ("gian hàng", 3),
         ("mở shop", 3), ("sản phẩm", 2), ("đơn hàng", 2), ("lên đơn", 2), ("nhận đơn", 2),
-        ("giao hàng", 2), ("ship", 2), ("cod", 2), ("bán", 1), ("trên mạng", 1),
-        ("online", 1),
+        ("chốt đơn", 3), ("giao hàng", 2), ("ship", 2), ("cod", 2), ("bán", 1),
+        ("trên mạng", 1), ("online", 1),
     ),
     "health_insurance": _phrases(
         ("bhyt", 3), ("bảo hiểm y tế", 3), ("bảo hiểm", 2), ("vssid", 3), ("bhxh", 3),
@@ -82,6 +82,7 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
         ("đe dọa", 3), ("bị trừ", 3), ("không giao dịch", 3), ("bị điều khiển", 3),
         ("bị đổi mật khẩu", 4), ("mất hết", 3), ("bị rút", 3), ("rút sạch", 3),
         ("bị khóa", 2), ("người lạ", 3), ("thật không", 2), ("mật khẩu", 1), ("otp", 1),
+        ("rửa tiền", 4), ("bắt chuyển", 3),
     ),
     "smartphone_basics": _phrases(
         ("điện thoại", 2), ("smartphone", 3), ("cảm ứng", 2), ("gọi video", 3),
@@ -97,19 +98,20 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
 KIND_PAIRS: list[tuple[str, list[Phrase], list[Phrase], int]] = [
     (
         "online_selling",
-        _group("bán", "shop", "sản phẩm", "đăng bài", "đăng giá", "khách"),
+        _group("bán", "shop", "sản phẩm", "đăng bài", "đăng giá"),
         _group("facebook", "face", "fb", "tiktok", "zalo", "shopee", "lazada", "youtube",
                "mạng", "online", "trực tuyến"),
         3,
     ),
     (
         "cyber_safety",
-        _group("có người", "người ta", "ai đó", "người lạ", "số lạ", "làm theo",
+        _group("có người", "người ta", "ai đó", "người lạ", "người khác", "số lạ", "làm theo",
                "theo hướng dẫn", "hướng dẫn qua", "tự xưng", "xưng là", "link", "gọi điện",
-               "cuộc gọi"),
+               "cuộc gọi", "người gọi"),
         _group("bị khóa", "khóa tài khoản", "mất tiền", "mất hết", "bị mất", "bị trừ",
                "trừ tiền", "bị rút", "rút sạch", "bị hack", "bị chiếm", "bị điều khiển",
-               "mất quyền", "lấy facebook", "lấy zalo", "lấy nick", "lấy tài khoản"),
+               "mất quyền", "lấy facebook", "lấy zalo", "lấy nick", "lấy tài khoản",
+               "đổi mật khẩu", "triệu"),
         4,
     ),
 ]  # fmt: skip
