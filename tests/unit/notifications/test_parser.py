@@ -51,7 +51,7 @@ def test_fresh_residents_messages_score_per_field(corpus, size, target):
         ("livestream ban hang cho con gai", "online_selling"),
         ("dang gia san pham len zalo", "online_selling"),
         ("vi momo bi khoa sau khi co nguoi huong dan qua zalo", "cyber_safety"),
-        ("tai khoan agribank bi tru tien sau khi lam theo huong dan qua dien thoai", "cyber_safety"),
+        ("tk agribank bi tru tien sau khi lam theo huong dan qua dt", "cyber_safety"),
         ("nguoi ta goi huong dan, mat 5 trieu", "cyber_safety"),
         ("vneid bi khoa, nho mo lai", "vneid"),  # locked, but nobody else in the story
         ("khai tu cho ba tren dich vu cong", "civil_registration"),  # the document decides
