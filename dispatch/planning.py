@@ -8,9 +8,10 @@
    (AssignmentChanged), another volunteer or no visit a withdrawal (AssignmentWithdrawn).
    Locked, accepted and in-progress visits are never touched. Moves smaller than
    ``MOVE_TOLERANCE`` are dropped here: not worth an SMS.
-3. The differences land in ONE transaction (the service); the PlanRun result and a
-   PlanCompleted event in the next. Changes the world overtook while solving are skipped by
-   the service; the caller then plans once more.
+3. The differences land in ONE transaction (the service); the PlanRun result, a
+   PlanCompleted event and the nearest times offered to residents nobody can visit when they
+   asked (``planning_proposals``) in the next. Changes the world overtook while solving are
+   skipped by the service; the caller then plans once more.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from dispatch import outbox
 from dispatch.clock import utcnow
 from dispatch.events import PlanCompleted
 from dispatch.models import Assignment, PlanRun, PlanRunStatus
+from dispatch.planning_proposals import propose_times
 from dispatch.planning_scenario import Problem, build_problem, coordinator_reason
 from dispatch.services import offers
 from dispatch.services.errors import Conflict
@@ -88,7 +90,13 @@ def _worth_it(change: PlanChange, live: dict[int, Assignment]) -> bool:
 
 
 def _record_result(
-    session: Session, run_id: int, problem: Problem, plan: Plan, applied: PlanApplied, wall: float
+    session: Session,
+    run_id: int,
+    problem: Problem,
+    plan: Plan,
+    applied: PlanApplied,
+    wall: float,
+    now: datetime,
 ) -> None:
     _take_write_lock(session, run_id)
     run = session.get(PlanRun, run_id)
@@ -120,6 +128,7 @@ def _record_result(
             changes=applied.count,
         ),
     )
+    propose_times(session, problem, plan, run_id, now)
     session.commit()
 
 
@@ -172,7 +181,7 @@ def plan_commune(
                 plan_run_id=run_id,
             )
             applied = apply_plan_changes(session, command, utcnow())
-            _record_result(session, run_id, problem, plan, applied, wall)
+            _record_result(session, run_id, problem, plan, applied, wall, now)
     except Exception as error:
         _fail(sessions, run_id, f"{type(error).__name__}: {error}")
         raise

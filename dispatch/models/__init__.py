@@ -15,6 +15,7 @@ from dispatch.models.people import (
     VolunteerShift,
 )
 from dispatch.models.planning import PlanRun, PlanRunStatus
+from dispatch.models.proposals import ProposalStatus, TimeProposal
 from dispatch.models.requests import (
     Assignment,
     AssignmentSource,
@@ -41,6 +42,7 @@ __all__ = [
     "PlanRun",
     "PlanRunStatus",
     "PreferredChannel",
+    "ProposalStatus",
     "Province",
     "RequestChannel",
     "Resident",
@@ -50,6 +52,7 @@ __all__ = [
     "SmsChannelKind",
     "StatusType",
     "Team",
+    "TimeProposal",
     "User",
     "Volunteer",
     "VolunteerShift",
