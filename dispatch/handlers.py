@@ -25,7 +25,8 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
     "request.rescheduled": (REPLAN,),
     # The planner's own output: tell people, and time the offer out.
     "assignment.offered": (SCHEDULE_OFFER_EXPIRY, SMS + "offer_made"),
-    "offers.made": (SMS + "offers_made",),  # a plan run's offers to one volunteer, together
+    # A plan run's offers to one volunteer, told together.
+    "offers.made": ("notifications.offer_batches.offers_made",),
     "assignment.changed": (SMS + "assignment_changed",),
     # The re-plan runs only when a person withdrew it (see the job).
     "assignment.withdrawn": (REPLAN, SMS + "assignment_withdrawn"),
@@ -42,7 +43,7 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
     "assignment.unlocked": (REPLAN,),
     "plan.completed": (),
     # Nobody can come when a resident asked: they are told the nearest time (yes/no by SMS).
-    "time.proposed": (SMS + "time_proposed",),
+    "time.proposed": ("notifications.proposal_sms.time_proposed",),
     # People changed what the planner works with (web panel and volunteer pages).
     "volunteer.availability_changed": (REPLAN,),
     "replan.requested": (REPLAN,),

@@ -25,8 +25,12 @@ log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_S = 15.0
 # Safety nets of other areas, as dotted paths ``f(runtime) -> int`` (dispatch imports none of
-# them): outgoing SMS whose delivery job was lost (Redis down at commit, a killed worker).
-EXTRA_SWEEPS: dict[str, str] = {"sms_restarted": "notifications.delivery.sweep_stuck"}
+# them): outgoing SMS whose delivery job was lost (Redis down at commit, a killed worker);
+# inbound SMS whose handling was dropped (a web process killed between its two steps).
+EXTRA_SWEEPS: dict[str, str] = {
+    "sms_restarted": "notifications.delivery.sweep_stuck",
+    "sms_inbound_redone": "notifications.inbound.sweep_unhandled",
+}
 _SWEEP_LOCK = "doorstep:sweep:lock"
 
 

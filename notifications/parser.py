@@ -4,7 +4,11 @@
 
     {"intent": "help_request"|"accept"|"decline"|"done"|"cancel"|"stop"|"start"|"help"|"unknown",
      "kind": KEY|None, "commune": NAME|None, "hamlet": NAME|None,
-     "when": {"day": "YYYY-MM-DD"|None, "part": "morning"|"afternoon"|"evening"|None}}
+     "when": {"day": "YYYY-MM-DD"|None, "part": "morning"|"afternoon"|"evening"|None},
+     "codes": [LETTER, ...]}
+
+``codes`` are the letters of the visits a volunteer's answer names ("1B", "XONG B"; see
+``notifications.reply_codes``); the answer's action is then the intent.
 
 Pure: the gazetteer (commune -> hamlets, names as stored) and ``today`` are given. Text may
 come with or without diacritics, NFC or NFD, with shorthand (ko, k, dc, đc, e, a, c, giup,
@@ -29,6 +33,7 @@ from notifications.lexicon import (
     tokenize,
 )
 from notifications.places import Gazetteer, find_place
+from notifications.reply_codes import read_codes
 from notifications.when import read_when
 
 INTENTS = (
@@ -165,10 +170,12 @@ def parse_sms(
     words = _without_addresses(expand(rest))
     kind = find_kind(words)
     found_something = bool(place.commune or place.hamlet or when.day or when.part)
-    if _keyword_intent(words) is not None:
-        kind = None  # a keyword message (STOP, nhận...) names no kind of help
+    by_letter = read_codes(text)
+    if _keyword_intent(words) is not None or by_letter is not None:
+        kind = None  # a keyword message (STOP, nhận, 1B...) names no kind of help
+    intent = by_letter[0] if by_letter else _intent(words, kind, found_something, "?" in text)
     return {
-        "intent": _intent(words, kind, found_something, "?" in text),
+        "intent": intent,
         "kind": kind,
         "commune": place.commune,
         "hamlet": place.hamlet,
@@ -176,4 +183,5 @@ def parse_sms(
             "day": when.day.isoformat() if when.day else None,
             "part": when.part,
         },
+        "codes": by_letter[1] if by_letter else [],
     }

@@ -84,6 +84,32 @@ def test_a_time_that_suits_is_still_an_answer_and_a_decline_still_a_decline():
     assert parse("khong")["intent"] == "decline"
 
 
+@pytest.mark.parametrize(
+    "text,intent,codes",
+    [
+        ("1B", "accept", ["B"]),
+        ("1b nha", "accept", ["B"]),
+        ("2 C", "decline", ["C"]),
+        ("XONG B", "done", ["B"]),
+        ("Xong B rồi", "done", ["B"]),
+        ("nhận D", "accept", ["D"]),
+        ("1A 1B", "accept", ["A", "B"]),
+        ("1", "accept", []),
+        ("Xong a", "done", []),  # "xong ạ": politeness, not visit A
+        ("nhan a", "accept", []),
+        ("1h30 chieu mai", "help_request", []),  # a clock time, not a letter
+        ("giup vneid ap 2a", "help_request", []),  # too long to be an answer by letter
+    ],
+)
+def test_answers_by_letter(text, intent, codes):
+    got = parse(text)
+    assert (got["intent"], got["codes"]) == (intent, codes)
+
+
+def test_mixed_answers_by_letter_are_not_guessed():
+    assert parse("1A 2B")["codes"] == []
+
+
 def test_corpus_is_varied():
     rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
     nfd = sum(unicodedata.normalize("NFC", r["text"]) != r["text"] for r in rows)
@@ -102,6 +128,7 @@ def test_output_shape_is_exact():
         "commune": "U Minh Thượng",
         "hamlet": "Minh Thuận B",
         "when": {"day": "2026-12-02", "part": "morning"},
+        "codes": [],
     }
     assert json.loads(json.dumps(got)) == got
 
@@ -173,8 +200,9 @@ ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxyáàảãạấầẩẫậế�
 def test_any_text_gives_a_well_formed_parse(text, offset):
     today = date(2026, 1, 1) + timedelta(days=offset)
     got = parse(text, today)
-    assert set(got) == {"intent", "kind", "commune", "hamlet", "when"}
+    assert set(got) == {"intent", "kind", "commune", "hamlet", "when", "codes"}
     assert got["intent"] in INTENTS
+    assert all(isinstance(c, str) and c.isupper() for c in got["codes"])
     assert got["hamlet"] is None or got["hamlet"] in GAZETTEER[got["commune"]]
     assert got["when"]["part"] in (None, "morning", "afternoon", "evening")
     if got["when"]["day"] is not None:
