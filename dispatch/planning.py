@@ -21,15 +21,15 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch import outbox
 from dispatch.clock import utcnow
 from dispatch.events import PlanCompleted
-from dispatch.models import Assignment, PlanRun, PlanRunStatus
+from dispatch.models import Assignment, HelpRequest, PlanRun, PlanRunStatus
 from dispatch.planning_proposals import propose_times
-from dispatch.planning_scenario import Problem, build_problem, coordinator_reason
+from dispatch.planning_scenario import Problem, build_problem, coordinator_reason, horizon_end
 from dispatch.services import offers
 from dispatch.services.errors import Conflict
 from dispatch.services.planning_writeback import (
@@ -41,7 +41,7 @@ from dispatch.services.planning_writeback import (
     apply_plan_changes,
     diff_plan,
 )
-from dispatch.states import AssignmentStatus, IllegalTransition
+from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus
 from scheduler.types import Objective, Plan
 
 log = logging.getLogger(__name__)
@@ -197,6 +197,37 @@ def _fail(sessions: sessionmaker[Session], run_id: int, error: str) -> None:
             run.status = PlanRunStatus.FAILED
             run.finished_at = utcnow()
             run.error = error[:2000]
+
+
+def communes_with_wishes_coming_into_reach(
+    sessions: sessionmaker[Session], now: datetime
+) -> list[str]:
+    """Communes with an open request whose wished time was beyond the horizon of the commune's
+    last plan and is within reach now: they need a plan, or a request for next Saturday would
+    wait for some unrelated event in a quiet commune."""
+    reach = horizon_end(now)
+    with sessions() as session:
+        rows = session.execute(
+            select(PlanRun.commune_code, func.max(PlanRun.started_at)).group_by(
+                PlanRun.commune_code
+            )
+        )
+        last_plan: dict[str, datetime] = {code: started for code, started in rows}
+        due: set[str] = set()
+        for request in session.scalars(
+            select(HelpRequest).where(HelpRequest.status == RequestStatus.OPEN)
+        ):
+            starts = [
+                datetime.fromisoformat(w["start"])
+                for w in request.preferred_windows
+                if datetime.fromisoformat(w["end"]) > now
+            ]
+            if not starts or min(starts) >= reach:
+                continue
+            planned = last_plan.get(request.commune_code)
+            if planned is None or min(starts) >= horizon_end(planned):
+                due.add(request.commune_code)
+    return sorted(due)
 
 
 def expire_offer(sessions: sessionmaker[Session], assignment_id: int, now: datetime) -> bool:

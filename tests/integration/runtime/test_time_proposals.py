@@ -98,3 +98,29 @@ def test_a_no_keeps_the_wished_time_and_is_not_asked_again(runtime: Runtime) -> 
         assert request is not None and request.preferred_windows == before
         assert request.status == "open"
         assert session.scalars(select(Assignment)).all() == []
+
+
+def test_a_wish_beyond_the_horizon_is_planned_when_it_comes_within_reach(
+    runtime: Runtime,
+) -> None:
+    in_five_days = to_local(utcnow()).date() + timedelta(days=5)
+    window = TimeWindow(local_to_utc(in_five_days, time(8)), local_to_utc(in_five_days, time(11)))
+    with runtime.sessions() as session:
+        submit(
+            session,
+            SubmitRequest(phone="+84987660009", kind="vneid", commune_code=COMMUNE,
+                          hamlet_code="AG-UMT-01", preferred_windows=(window,)),
+            utcnow(),
+        )  # fmt: skip
+    _plan(runtime)
+    with runtime.sessions() as session:
+        assert session.scalars(select(Assignment)).all() == []
+        assert session.scalars(select(TimeProposal)).all() == []  # not asked: it is not due yet
+    due = planning.communes_with_wishes_coming_into_reach
+    assert due(runtime.sessions, utcnow()) == []
+    three_days_on = utcnow() + timedelta(days=3)
+    assert due(runtime.sessions, three_days_on) == [COMMUNE]
+    planning.plan_commune(
+        runtime.sessions, COMMUNE, offer_timeout_minutes=120, time_limit_s=1, now=three_days_on
+    )
+    assert due(runtime.sessions, three_days_on) == []
