@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
 from dispatch import services
@@ -23,6 +23,7 @@ from dispatch.worker import sweep_once
 from notifications import inbound
 from notifications.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SANDBOX_FROM_NUMBER
 from tests.e2e.messaging.conftest import LiveSystem, _url_of, free_port
+from tests.integration.messaging.test_inbound import age_claim
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -95,17 +96,6 @@ def _inbound(live: LiveSystem, sid: str) -> Message:
         return session.scalars(select(Message).where(Message.provider_id == sid)).one()
 
 
-def _age_claim(live: LiveSystem, sid: str) -> None:
-    """Let RECLAIM_AFTER pass for this message (the clock of a crash long enough ago)."""
-    with live.runtime.sessions() as session:
-        session.execute(
-            update(Message)
-            .where(Message.provider_id == sid)
-            .values(updated_at=utcnow() - inbound.RECLAIM_AFTER - timedelta(seconds=1))
-        )
-        session.commit()
-
-
 def _status(live: LiveSystem, assignment_id: int) -> str:
     with live.runtime.sessions() as session:
         return str(session.get(Assignment, assignment_id).status)  # type: ignore[union-attr]
@@ -130,7 +120,7 @@ def test_killed_between_the_steps_the_retry_acknowledges_once(
     live.pump()
     assert _acks(live) == [] and _inbound(live, "SMkill0001").status == "handling"
     # A retry after RECLAIM_AFTER redoes step 2.
-    _age_claim(live, "SMkill0001")
+    age_claim(live.runtime.sessions, "SMkill0001")
     assert live.post_sms(live.world.volunteer_a_phone, "1", "SMkill0001").status_code == 200
     live.pump()
     assert _status(live, assignment_id) == "accepted"
@@ -151,7 +141,7 @@ def test_killed_between_the_steps_without_a_retry_the_sweep_acknowledges_once(
     live.pump()
     _killed_mid_message(live, tmp_path, "1B", "SMkill0002")
     assert (_status(live, first), _status(live, second)) == ("offered", "offered")
-    _age_claim(live, "SMkill0002")
+    age_claim(live.runtime.sessions, "SMkill0002")
     assert sweep_once(live.runtime)["sms_inbound_redone"] == 1
     live.pump()
     assert (_status(live, first), _status(live, second)) == ("offered", "accepted")

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch import services
 from dispatch.clock import utcnow
@@ -33,6 +34,17 @@ def text(runtime: Runtime, sender: str, body: str, sid: str | None = None) -> li
         templates = [m.template or "" for m in received.replies]
     enqueue_delivery(runtime.queues, received.replies)
     return templates
+
+
+def age_claim(sessions: sessionmaker[Session], provider_id: str) -> None:
+    """Let ``RECLAIM_AFTER`` pass for a claimed message (its handler crashed long enough ago)."""
+    with sessions() as session:
+        session.execute(
+            update(Message)
+            .where(Message.provider_id == provider_id)
+            .values(updated_at=utcnow() - inbound.RECLAIM_AFTER - timedelta(seconds=1))
+        )
+        session.commit()
 
 
 def _offer(runtime: Runtime, volunteer_id: int, days: int = 2) -> int:
@@ -266,13 +278,7 @@ def test_message_is_stored_even_when_handling_crashes_and_a_retry_handles_it(
         assert row.status == "handling" and row.body == "help"
     # The provider retries at once: still being handled as far as we know, so nothing.
     assert text(runtime, RESIDENT, "help", sid="SMcrash") == []
-    with runtime.sessions() as session:
-        session.execute(
-            update(Message)
-            .where(Message.provider_id == "SMcrash")
-            .values(updated_at=utcnow() - inbound.RECLAIM_AFTER - timedelta(seconds=1))
-        )
-        session.commit()
+    age_claim(runtime.sessions, "SMcrash")
     assert text(runtime, RESIDENT, "help", sid="SMcrash") == ["help"]
     assert text(runtime, RESIDENT, "help", sid="SMcrash") == []
     with runtime.sessions() as session:

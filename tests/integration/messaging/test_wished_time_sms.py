@@ -19,7 +19,7 @@ from notifications import inbound
 from notifications.channels import InMemoryChannel
 from notifications.inbound import InboundSms, store_and_claim, sweep_unhandled
 from tests.fixtures.web import WebWorld
-from tests.integration.messaging.test_inbound import text
+from tests.integration.messaging.test_inbound import age_claim, text
 
 Pump = Callable[..., int]
 RESIDENT = "+84987000555"
@@ -105,13 +105,7 @@ def test_a_message_dropped_between_the_steps_is_handled_by_the_sweep_once(
         row, claimed = store_and_claim(session, sms, utcnow())  # step 1 only: then the crash
         assert claimed and row.status == "handling"
     assert sweep_unhandled(runtime) == 0  # too fresh: maybe still being handled
-    with runtime.sessions() as session:
-        session.execute(
-            update(Message)
-            .where(Message.provider_id == "SMdropped")
-            .values(updated_at=utcnow() - inbound.RECLAIM_AFTER - timedelta(seconds=1))
-        )
-        session.commit()
+    age_claim(runtime.sessions, "SMdropped")
     assert sweep_unhandled(runtime) == 1
     assert sweep_unhandled(runtime) == 0
     assert text(runtime, RESIDENT, "help", sid="SMdropped") == []  # the provider's retry
