@@ -72,6 +72,9 @@ def receive(session: Session, settings: Settings, sms: InboundSms) -> Received:
     row, claimed = store_and_claim(session, sms, now)
     if not claimed:
         return Received(duplicate=True, message=row)
+    if row.attempts > MAX_TRIES:
+        _give_up(session, row)
+        return Received(duplicate=False, message=row)
     return Received(duplicate=False, message=row, replies=handle(session, settings, row))
 
 

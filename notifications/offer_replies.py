@@ -81,7 +81,7 @@ class OfferReplies:
         if gone is not None:
             self._settled(intent, gone)  # over or taken back since: say so
             return
-        choices = self._visits(statuses)
+        choices = self._visits((A.ACCEPTED, A.IN_PROGRESS) if intent == "done" else (A.OFFERED,))
         if choices:
             self._ask_which("done_choice" if intent == "done" else "offer_choice", choices)
         else:
