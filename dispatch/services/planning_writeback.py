@@ -145,7 +145,8 @@ def diff_plan(
             changes.append(NewOffer(request_id, visit.volunteer_id, visit.start_at, visit.end_at))
         elif visit.start_at != assignment.start_at or visit.end_at != assignment.end_at:
             changes.append(MoveOffer(assignment.id, visit.start_at, visit.end_at))
-    for request_id, visit in planned.items():
+    # New offers in time order: a volunteer's letters (A, B...) then follow the day.
+    for request_id, visit in sorted(planned.items(), key=lambda item: item[1].start_at):
         if request_id not in live:
             changes.append(NewOffer(request_id, visit.volunteer_id, visit.start_at, visit.end_at))
     return changes

@@ -16,9 +16,11 @@ from dispatch.services import (
     DeclineOffer,
     NewOffer,
     NotFound,
+    PlannedVisit,
     SubmitRequest,
     apply_plan_changes,
     decline,
+    diff_plan,
     submit,
     transaction,
 )
@@ -130,3 +132,17 @@ def test_services_nested_in_one_transaction_commit_once_and_fail_alone(
         raise RuntimeError("the step failed after the service")
     db_session.expire_all()
     assert db_session.get(Assignment, assignments[1]).status == "offered"  # rolled back too
+
+
+def test_letters_follow_the_day_not_the_order_requests_came_in(
+    db_session: Session, world: World
+) -> None:
+    r1, r2 = _requests(db_session, world, 2)
+    late, early = _new(r1, world.alice.id, 3), _new(r2, world.alice.id, 1)
+    visits = [
+        PlannedVisit(c.request_id, c.volunteer_id, c.start_at, c.end_at) for c in (late, early)
+    ]
+    changes = diff_plan(db_session, world.commune.code, visits)
+    apply_plan_changes(db_session, ApplyPlan(world.commune.code, changes, TTL), NOW)
+    letters = {a.request_id: a.letter for a in db_session.scalars(select(Assignment)).all()}
+    assert (letters[r2.id], letters[r1.id]) == ("A", "B")
