@@ -6,13 +6,72 @@ sends with diacritics and one that folds them to ASCII, then sends each body thr
 twilio SDK to the sandbox and compares our stored count with the provider's ``num_segments``.
 Prints a Markdown table; exits 1 if any template needs more than 2 segments or the counts
 disagree.
+
+A second table shows what a volunteer is sent for N offers of one plan run (2 to 7, with the
+longest short kind labels and a hamlet with diacritics), in each mode: ONE digest (its segments)
+when it fits in two, else N single offers; and the "which one?" question for N offers waiting,
+which shortens its items until it fits. Those messages go through the same queue and sandbox.
 """
 
 from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+LIST_KINDS = ("health_insurance", "e_payment", "online_selling", "smartphone_basics")
+
+
+def _offers(count: int) -> list[Any]:
+    """Stand-ins for offered assignments, as ``notifications.offer_texts`` reads them."""
+    from bench.template_segments import VISIT
+    from dispatch.models.requests import OFFER_LETTERS
+
+    return [
+        SimpleNamespace(
+            letter=OFFER_LETTERS[i],
+            start_at=VISIT + timedelta(hours=i),
+            request=SimpleNamespace(kind=LIST_KINDS[i % len(LIST_KINDS)]),
+        )
+        for i in range(count)
+    ]
+
+
+def list_rows(session: Any, settings: Any, send: Any, modes: Any) -> tuple[list[str], int]:
+    """Rows of the second table and how many messages broke the two-segment rule."""
+    from notifications.offer_texts import MAX_SEGMENTS, listing
+    from notifications.outbound import Outgoing, queue_sms, segments_of
+
+    rows, bad = [], 0
+    for count in range(2, 8):
+        digest_cells, choice_cells = [], []
+        for lang, commune, _ in modes:
+            for template, cells, details in (
+                ("offer_digest", digest_cells, (2,)),
+                ("offer_choice", choice_cells, (2, 1, 0)),
+            ):
+
+                def out(values: dict[str, object], t: str = template, c: str = commune,
+                        lg: str = lang, n: int = count) -> Outgoing:  # fmt: skip
+                    return Outgoing("+84912345678", t, values, f"list:{t}:{n}:{c}:{lg}",
+                                    lang=lg, commune_code=c)  # fmt: skip
+
+                values = listing(
+                    _offers(count), lambda _a: "Minh Thuận B", lang,
+                    lambda v: segments_of(session, out(v)) <= MAX_SEGMENTS, details=details,
+                )  # fmt: skip
+                if values is None:
+                    cells.append(f"{count} single offers")
+                    continue
+                message = queue_sms(session, settings, out(values))
+                agree = send(message)
+                bad += (message.segments > MAX_SEGMENTS) + (not agree)
+                cells.append(f"{message.segments} {message.encoding}" + ("" if agree else " (!)"))
+        rows.append(f"| {count} | " + " | ".join(digest_cells + choice_cells) + " |")
+    return rows, bad
 
 
 def main() -> int:
@@ -57,6 +116,12 @@ def main() -> int:
     )
     bad = 0
     rows = []
+
+    def send(message: Any) -> bool:
+        """Through the twilio SDK to the sandbox: does the provider count the same?"""
+        provider = channel.send(message.peer_phone, message.body, message.our_id, None)
+        return bool(provider.segments == message.segments)
+
     with make_session_factory(engine)() as session:
         session.add(Province(code="AG", name="An Giang"))
         session.add(Commune(code="ACCENT", province_code="AG", name="A", lat=9.6, lon=105.1))
@@ -74,19 +139,26 @@ def main() -> int:
                     lang=lang, commune_code=commune,
                 )  # fmt: skip
                 message = queue_sms(session, settings, out)
-                provider = channel.send(message.peer_phone, message.body, message.our_id, None)
-                agree = provider.segments == message.segments
+                agree = send(message)
                 bad += (message.segments > 2) + (not agree)
-                mark = "" if agree else f" (provider {provider.segments})"
+                mark = "" if agree else " (provider disagrees)"
                 cells.append(f"{message.segments} {message.encoding}, {len(message.body)} ch{mark}")
             rows.append(f"| {name} | " + " | ".join(cells) + " |")
+        listed, listed_bad = list_rows(session, settings, send, modes)
+        bad += listed_bad
         session.rollback()
     engine.dispose()
     sandbox.stop()
     print("| template | " + " | ".join(label for _, _, label in modes) + " |")
     print("|---" * (len(modes) + 1) + "|")
     print("\n".join(rows))
-    print(f"\n{len(TEMPLATES)} templates; over 2 segments or disagreeing with the provider: {bad}")
+    labels = [label for _, _, label in modes]
+    print("\n| offers | " + " | ".join(f"digest, {x}" for x in labels) + " | "
+          + " | ".join(f"which one?, {x}" for x in labels) + " |")  # fmt: skip
+    print("|---" * (2 * len(modes) + 1) + "|")
+    print("\n".join(listed))
+    print(f"\n{len(TEMPLATES)} templates and the lists above; over 2 segments or disagreeing "
+          f"with the provider: {bad}")  # fmt: skip
     return 1 if bad else 0
 
 

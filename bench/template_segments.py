@@ -23,6 +23,14 @@ LONG_VALUES: dict[str, object] = {
     "minutes": 10,
     "resident": "Huỳnh Thị Tuyết",
     "phone": "0912 345 678",
+    "letter": "B",
+    "first": "A",
+    "count": 2,
+    "letters": "A, B",
+    # Lists of offers as notifications.offer_texts builds them; a longer list that does not
+    # fit in two segments is sent another way (one SMS per offer, or shorter items).
+    "items": "A) thanh toán, Minh Thuận B, 10h30 T3; B) bán online, Xẻo Đước, 14h45 T3",
+    "wished": "21h30-23h00 T3 22/12",
 }
 MODES = (("vi", False), ("vi", True), ("en", False), ("en", True))
 

@@ -116,6 +116,33 @@ class AssignmentOffered(AssignmentEvent):
     end_at: datetime
     expires_at: datetime | None
     source: str
+    plan_run_id: int | None = None
+    # True: one of the offers a plan run made to this volunteer, told together (OffersMade).
+    batched: bool = False
+
+
+@_register
+@dataclass(frozen=True)
+class OffersMade(DomainEvent):
+    """The offers one plan run made to one volunteer, written with them: the volunteer hears
+    of them together (one message when they fit), each with its letter."""
+
+    type: ClassVar[str] = "offers.made"
+    plan_run_id: int
+    volunteer_id: int
+    assignment_ids: list[int] = dataclasses.field(default_factory=list)
+
+
+@_register
+@dataclass(frozen=True)
+class TimeProposed(DomainEvent):
+    """Nobody can come when the resident asked: the nearest time found is put to them."""
+
+    type: ClassVar[str] = "time.proposed"
+    request_id: int
+    proposal_id: int
+    start_at: datetime
+    end_at: datetime
 
 
 @_register

@@ -25,6 +25,8 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
     "request.rescheduled": (REPLAN,),
     # The planner's own output: tell people, and time the offer out.
     "assignment.offered": (SCHEDULE_OFFER_EXPIRY, SMS + "offer_made"),
+    # A plan run's offers to one volunteer, told together.
+    "offers.made": ("notifications.offer_batches.offers_made",),
     "assignment.changed": (SMS + "assignment_changed",),
     # The re-plan runs only when a person withdrew it (see the job).
     "assignment.withdrawn": (REPLAN, SMS + "assignment_withdrawn"),
@@ -40,6 +42,8 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
     "assignment.locked": (),
     "assignment.unlocked": (REPLAN,),
     "plan.completed": (),
+    # Nobody can come when a resident asked: they are told the nearest time (yes/no by SMS).
+    "time.proposed": ("notifications.proposal_sms.time_proposed",),
     # People changed what the planner works with (web panel and volunteer pages).
     "volunteer.availability_changed": (REPLAN,),
     "replan.requested": (REPLAN,),

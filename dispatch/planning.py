@@ -8,9 +8,10 @@
    (AssignmentChanged), another volunteer or no visit a withdrawal (AssignmentWithdrawn).
    Locked, accepted and in-progress visits are never touched. Moves smaller than
    ``MOVE_TOLERANCE`` are dropped here: not worth an SMS.
-3. The differences land in ONE transaction (the service); the PlanRun result and a
-   PlanCompleted event in the next. Changes the world overtook while solving are skipped by
-   the service; the caller then plans once more.
+3. The differences land in ONE transaction (the service); the PlanRun result, a
+   PlanCompleted event and the nearest times offered to residents nobody can visit when they
+   asked (``planning_proposals``) in the next. Changes the world overtook while solving are
+   skipped by the service; the caller then plans once more.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch import outbox
 from dispatch.clock import utcnow
 from dispatch.events import PlanCompleted
-from dispatch.models import Assignment, PlanRun, PlanRunStatus
-from dispatch.planning_scenario import Problem, build_problem, coordinator_reason
+from dispatch.models import Assignment, HelpRequest, PlanRun, PlanRunStatus
+from dispatch.planning_proposals import propose_times
+from dispatch.planning_scenario import Problem, build_problem, coordinator_reason, horizon_end
 from dispatch.services import offers
 from dispatch.services.errors import Conflict
 from dispatch.services.planning_writeback import (
@@ -39,7 +41,7 @@ from dispatch.services.planning_writeback import (
     apply_plan_changes,
     diff_plan,
 )
-from dispatch.states import AssignmentStatus, IllegalTransition
+from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus
 from scheduler.types import Objective, Plan
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,13 @@ def _worth_it(change: PlanChange, live: dict[int, Assignment]) -> bool:
 
 
 def _record_result(
-    session: Session, run_id: int, problem: Problem, plan: Plan, applied: PlanApplied, wall: float
+    session: Session,
+    run_id: int,
+    problem: Problem,
+    plan: Plan,
+    applied: PlanApplied,
+    wall: float,
+    now: datetime,
 ) -> None:
     _take_write_lock(session, run_id)
     run = session.get(PlanRun, run_id)
@@ -120,6 +128,7 @@ def _record_result(
             changes=applied.count,
         ),
     )
+    propose_times(session, problem, plan, run_id, now)
     session.commit()
 
 
@@ -172,7 +181,7 @@ def plan_commune(
                 plan_run_id=run_id,
             )
             applied = apply_plan_changes(session, command, utcnow())
-            _record_result(session, run_id, problem, plan, applied, wall)
+            _record_result(session, run_id, problem, plan, applied, wall, now)
     except Exception as error:
         _fail(sessions, run_id, f"{type(error).__name__}: {error}")
         raise
@@ -188,6 +197,37 @@ def _fail(sessions: sessionmaker[Session], run_id: int, error: str) -> None:
             run.status = PlanRunStatus.FAILED
             run.finished_at = utcnow()
             run.error = error[:2000]
+
+
+def communes_with_wishes_coming_into_reach(
+    sessions: sessionmaker[Session], now: datetime
+) -> list[str]:
+    """Communes with an open request whose wished time was beyond the horizon of the commune's
+    last plan and is within reach now: they need a plan, or a request for next Saturday would
+    wait for some unrelated event in a quiet commune."""
+    reach = horizon_end(now)
+    with sessions() as session:
+        rows = session.execute(
+            select(PlanRun.commune_code, func.max(PlanRun.started_at)).group_by(
+                PlanRun.commune_code
+            )
+        )
+        last_plan: dict[str, datetime] = {code: started for code, started in rows}
+        due: set[str] = set()
+        for request in session.scalars(
+            select(HelpRequest).where(HelpRequest.status == RequestStatus.OPEN)
+        ):
+            starts = [
+                datetime.fromisoformat(w["start"])
+                for w in request.preferred_windows
+                if datetime.fromisoformat(w["end"]) > now
+            ]
+            if not starts or min(starts) >= reach:
+                continue
+            planned = last_plan.get(request.commune_code)
+            if planned is None or min(starts) >= horizon_end(planned):
+                due.add(request.commune_code)
+    return sorted(due)
 
 
 def expire_offer(sessions: sessionmaker[Session], assignment_id: int, now: datetime) -> bool:

@@ -94,12 +94,18 @@ def _subtract(
     return out
 
 
-def _windows(req: HelpRequest, earliest: datetime, horizon_end: datetime) -> tuple[Interval, ...]:
+def horizon_end(now: datetime) -> datetime:
+    """The end of the planning horizon of a plan made at ``now``."""
+    today = now.astimezone(LOCAL_TZ).date()
+    return local_to_utc(today + timedelta(days=HORIZON_DAYS), time.min)
+
+
+def _windows(req: HelpRequest, earliest: datetime, end: datetime) -> tuple[Interval, ...]:
     raw = [
         (datetime.fromisoformat(w["start"]), datetime.fromisoformat(w["end"]))
         for w in req.preferred_windows
-    ] or [(earliest, horizon_end)]
-    clipped = [(max(s, earliest), min(e, horizon_end)) for s, e in raw]
+    ] or [(earliest, end)]
+    clipped = [(max(s, earliest), min(e, end)) for s, e in raw]
     return tuple(Interval(s, e) for s, e in clipped if s < e)
 
 
@@ -162,7 +168,7 @@ def _exclude_declined(scenario: Scenario, request_rows: Sequence[HelpRequest]) -
 def build_problem(session: Session, commune_code: str, now: datetime) -> Problem:
     today = now.astimezone(LOCAL_TZ).date()
     days = [today + timedelta(days=n) for n in range(HORIZON_DAYS)]
-    horizon_end = local_to_utc(days[-1] + timedelta(days=1), time.min)
+    end = horizon_end(now)
     earliest = now + LEAD
 
     volunteer_rows = session.scalars(
@@ -224,7 +230,7 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
             locks.append(Lock(rid, vid, current.start_at))
             locked.add(req.id)
         else:
-            windows = _windows(req, earliest, horizon_end)
+            windows = _windows(req, earliest, end)
             if not windows:
                 continue  # every window is already past: a coordinator must reschedule it
         requests.append(

@@ -18,6 +18,7 @@ from rq import Worker
 from rq.worker import DequeueStrategy
 from sqlalchemy.orm import configure_mappers
 
+from dispatch.clock import utcnow
 from dispatch.queues import QUEUE_NAMES, SERIALIZER
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.settings import Settings
@@ -26,8 +27,12 @@ log = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_S = 15.0
 # Safety nets of other areas, as dotted paths ``f(runtime) -> int`` (dispatch imports none of
-# them): outgoing SMS whose delivery job was lost (Redis down at commit, a killed worker).
-EXTRA_SWEEPS: dict[str, str] = {"sms_restarted": "notifications.delivery.sweep_stuck"}
+# them): outgoing SMS whose delivery job was lost (Redis down at commit, a killed worker);
+# inbound SMS whose handling was dropped (a web process killed between its two steps).
+EXTRA_SWEEPS: dict[str, str] = {
+    "sms_restarted": "notifications.delivery.sweep_stuck",
+    "sms_inbound_redone": "notifications.inbound.sweep_unhandled",
+}
 _SWEEP_LOCK = "doorstep:sweep:lock"
 
 
@@ -35,15 +40,19 @@ def sweep_once(runtime: Runtime) -> dict[str, int]:
     """One pass of every safety net; each part is idempotent, so a double run is harmless.
 
     - the outbox: rows not marked published (e.g. written while Redis was down);
-    - re-plans: communes marked dirty whose plan job was lost;
+    - re-plans: communes marked dirty whose plan job was lost, and communes where a wished
+      time has come within the planning horizon since their last plan;
     - offers: offers past their deadline whose expiry job never ran;
     - ``EXTRA_SWEEPS``: e.g. SMS stuck without a delivery job.
     """
     from dispatch import planning, relay, replan
 
+    debounce = runtime.settings.replan_debounce_seconds
+    for commune in planning.communes_with_wishes_coming_into_reach(runtime.sessions, utcnow()):
+        replan.request_replan(runtime.queues, commune, debounce)
     counts = {
         "published": relay.sweep(runtime.sessions, runtime.queues),
-        "replans": replan.sweep_dirty(runtime.queues, runtime.settings.replan_debounce_seconds),
+        "replans": replan.sweep_dirty(runtime.queues, debounce),
         "expired": planning.expire_due_offers(runtime.sessions),
     }
     for name, path in EXTRA_SWEEPS.items():

@@ -8,7 +8,7 @@ enqueues delivery. Raising lets RQ retry it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -72,7 +72,12 @@ def to_volunteer(
     )
 
 
-def _run(event_id: int, build: Callable[[Session, DomainEvent, str], list[Outgoing]]) -> None:
+Build = Callable[[Session, DomainEvent, str], Sequence[Outgoing | Message]]
+
+
+def run_handler(event_id: int, build: Build) -> None:
+    """Reload the event, queue what ``build`` returns (Outgoing, or Message rows it found
+    already written) in one commit, then hand them to delivery."""
     runtime: Runtime = current()
     with runtime.sessions() as session:
         begin_write(session)
@@ -81,16 +86,17 @@ def _run(event_id: int, build: Callable[[Session, DomainEvent, str], list[Outgoi
             raise LookupError(f"event {event_id} not found")
         event = parse_event(row.type, row.payload)
         messages: list[Message] = [
-            queue_sms(session, runtime.settings, out)
+            out if isinstance(out, Message) else queue_sms(session, runtime.settings, out)
             for out in build(session, event, f"ev:{event_id}")
         ]
         session.commit()
     enqueue_delivery(runtime.queues, messages)
 
 
-def _offer_values(assignment: Assignment) -> dict[str, Any]:
+def offer_values(assignment: Assignment) -> dict[str, Any]:
     request = assignment.request
     return {
+        "letter": assignment.letter or "",
         "kind": request.kind,
         "hamlet": hamlet_name(request),
         "when": assignment.start_at,
@@ -127,7 +133,7 @@ def request_received(event_id: int) -> None:
             )
         ]
 
-    _run(event_id, build)
+    run_handler(event_id, build)
 
 
 def offer_made(event_id: int) -> None:
@@ -143,14 +149,15 @@ def offer_made(event_id: int) -> None:
         previous = getattr(event, "previous_volunteer_id", None)
         if previous and previous != assignment.volunteer_id:
             out += _withdrawn_notice(session, previous, assignment, cause)
-        if assignment.status is A.OFFERED:
+        if assignment.status is A.OFFERED and not getattr(event, "batched", False):
+            # (A plan run's offers are told together: see notifications.offer_batches.)
             out.append(
                 to_volunteer(
                     assignment.volunteer,
                     assignment.request,
                     "offer",
                     cause,
-                    **_offer_values(assignment),
+                    **offer_values(assignment),
                 )  # fmt: skip
             )
         elif assignment.status is A.ACCEPTED and getattr(event, "confirmed", False):
@@ -160,7 +167,7 @@ def offer_made(event_id: int) -> None:
         return out
 
     confirmed: list[Assignment] = []
-    _run(event_id, build)
+    run_handler(event_id, build)
     for assignment in confirmed:
         schedule_reminders(current(), assignment.id, assignment.start_at)
 
@@ -173,7 +180,7 @@ def _withdrawn_notice(
         return []
     return [
         to_volunteer(
-            volunteer, assignment.request, "offer_withdrawn", cause, **_offer_values(assignment)
+            volunteer, assignment.request, "offer_withdrawn", cause, **offer_values(assignment)
         )
     ]
 
@@ -191,7 +198,7 @@ def offer_accepted(event_id: int) -> None:
         accepted.append(assignment)
         return [_confirmation(assignment, cause, "confirmation")]
 
-    _run(event_id, build)
+    run_handler(event_id, build)
     for assignment in accepted:
         schedule_reminders(current(), assignment.id, assignment.start_at)
 
@@ -213,7 +220,7 @@ def assignment_changed(event_id: int) -> None:
                     assignment.request,
                     "offer",
                     cause,
-                    **_offer_values(assignment),
+                    **offer_values(assignment),
                 )  # fmt: skip
             ]
         if assignment.status is A.ACCEPTED:
@@ -221,7 +228,7 @@ def assignment_changed(event_id: int) -> None:
             return [_confirmation(assignment, cause, "reschedule")]
         return []
 
-    _run(event_id, build)
+    run_handler(event_id, build)
     for assignment in moved:
         schedule_reminders(current(), assignment.id, assignment.start_at)
 
@@ -239,7 +246,7 @@ def assignment_withdrawn(event_id: int) -> None:
             return []
         return _withdrawn_notice(session, event.volunteer_id, assignment, cause)
 
-    _run(event_id, build)
+    run_handler(event_id, build)
 
 
 def request_cancelled(event_id: int) -> None:
@@ -257,7 +264,7 @@ def request_cancelled(event_id: int) -> None:
             out += _withdrawn_notice(session, event.volunteer_id, assignment, cause)
         return out
 
-    _run(event_id, build)
+    run_handler(event_id, build)
 
 
 def visit_completed(event_id: int) -> None:
@@ -269,7 +276,21 @@ def visit_completed(event_id: int) -> None:
             return []
         return [to_resident(request, "thanks", cause, kind=request.kind, ref=request.reference)]
 
-    _run(event_id, build)
+    run_handler(event_id, build)
+
+
+def was_told(session: Session, assignment: Assignment) -> bool:
+    """Whether an offer SMS about ``assignment`` (alone or in a digest) went out."""
+    messages = session.scalars(
+        select(Message).where(
+            Message.volunteer_id == assignment.volunteer_id,
+            Message.template.in_(("offer", "offer_digest")),
+            Message.status != "failed",
+        )
+    )
+    return any(
+        m.assignment_id == assignment.id or assignment.id in (m.listed or []) for m in messages
+    )
 
 
 def offer_expired(event_id: int) -> None:
@@ -280,15 +301,8 @@ def offer_expired(event_id: int) -> None:
         assignment = session.get(Assignment, event.assignment_id)
         if assignment is None or assignment.status is not A.EXPIRED:
             return []
-        offered = session.scalar(
-            select(Message.id).where(
-                Message.assignment_id == assignment.id,
-                Message.template == "offer",
-                Message.status != "failed",
-            )
-        )
-        if offered is None:
+        if not was_told(session, assignment):
             return []  # the volunteer never heard of it
         return _withdrawn_notice(session, event.volunteer_id, assignment, cause)
 
-    _run(event_id, build)
+    run_handler(event_id, build)

@@ -1,5 +1,5 @@
-"""Words for the SMS parser: tokens, comparison keys, typo tolerance, shorthand, and the
-phrases that point to each kind of help.
+"""Words for the SMS parser: tokens, comparison keys, typo tolerance and shorthand (the
+phrases of each kind of help are in ``notifications.kind_words``).
 
 Everything is compared on a *key*: folded (no diacritics), lower case, and with ``y`` written
 ``i`` (Vietnamese spells quy/qui, ký/kí both ways). Patterns go through the same function,
@@ -108,6 +108,9 @@ SHORTHAND = {
     "gium": "giup", "jup": "giup", "jum": "giup", "zup": "giup", "giupp": "giup",
     "oke": "ok", "okie": "ok", "okai": "ok", "okei": "ok", "oki": "ok",
     "dongi": "dong i", "vs": "voi", "dt": "dien thoai",
+    "mik": "minh", "mjk": "minh", "bik": "biet", "ntn": "nhu the nao", "tk": "tai khoan",
+    "ng": "nguoi", "sp": "san pham", "fb": "facebook", "hs": "ho so", "yte": "y te",
+    "ck": "chuyen khoan", "stk": "so tai khoan",
 }  # fmt: skip
 
 
@@ -117,64 +120,3 @@ def expand(keys: list[str]) -> list[str]:
         word = SHORTHAND.get(key) or SHORTHAND.get(collapse_repeats(key)) or collapse_repeats(key)
         out.extend(word.split())
     return out
-
-
-def _phrases(*items: tuple[str, int]) -> list[tuple[list[str], int]]:
-    return [(key_of(text).split(), weight) for text, weight in items]
-
-
-# Phrases per kind of help with a weight: names of apps and unambiguous words weigh most,
-# generic words (phone, password) least. A kind needs a total of 2 or more.
-KIND_PHRASES: dict[str, list[tuple[list[str], int]]] = {
-    "vneid": _phrases(
-        ("vneid", 3), ("vn eid", 3), ("định danh", 3), ("mức 2", 2), ("căn cước", 1)
-    ),
-    "public_services": _phrases(
-        ("dịch vụ công", 3), ("dvc", 3), ("nộp hồ sơ", 2), ("thủ tục", 2), ("hành chính", 2),
-        ("tạm trú", 2), ("thường trú", 2), ("cư trú", 2), ("giấy phép", 2), ("trợ cấp", 2),
-        ("hộ kinh doanh", 3), ("đăng ký kinh doanh", 3),
-    ),
-    "civil_registration": _phrases(
-        ("khai sinh", 3), ("khai tử", 3), ("kết hôn", 3), ("hộ tịch", 3), ("trích lục", 3)
-    ),
-    "e_payment": _phrases(
-        ("chuyển tiền", 2), ("chuyển khoản", 2), ("ngân hàng", 2), ("momo", 3),
-        ("zalopay", 3), ("zalo pay", 3), ("ví điện tử", 3), ("thanh toán", 2), ("mã qr", 2),
-        ("tiền điện", 2), ("tiền nước", 2), ("đóng tiền", 2), ("trả tiền", 2), ("agribank", 3),
-        ("atm", 3), ("rút tiền", 2), ("nạp tiền", 2), ("vietcombank", 3), ("bidv", 3),
-        ("vietinbank", 3), ("techcombank", 3), ("viettel money", 3), ("bank", 2),
-    ),
-    "online_selling": _phrases(
-        ("bán hàng", 3), ("bán online", 3), ("đăng bán", 3), ("shopee", 3), ("tiktok shop", 3),
-        ("livestream", 3), ("gian hàng", 3), ("bán", 1), ("trên mạng", 1), ("online", 1),
-        ("giao hàng", 2), ("ship", 2), ("cod", 2),
-    ),
-    "health_insurance": _phrases(
-        ("bhyt", 3), ("bảo hiểm y tế", 3), ("bảo hiểm", 2), ("vssid", 3)
-    ),
-    "cyber_safety": _phrases(
-        ("bị lừa", 4), ("lừa đảo", 4), ("hack", 4), ("chiếm tài khoản", 4),
-        ("mất tài khoản", 3), ("bị lộ", 3), ("link lạ", 4), ("tin nhắn lạ", 4), ("số lạ", 2),
-        ("tự xưng", 4), ("giả danh", 4), ("an toàn mạng", 4), ("trúng thưởng", 3),
-        ("mất tiền", 3), ("mượn tiền", 3), ("nhận là", 3), ("cập nhật thông tin", 2),
-        ("bảo mật", 3), ("virus", 4), ("quảng cáo", 2), ("tai nạn", 3), ("mật khẩu", 1),
-        ("otp", 1),
-    ),
-    "smartphone_basics": _phrases(
-        ("điện thoại", 2), ("smartphone", 3), ("cảm ứng", 2), ("gọi video", 3),
-        ("nghe gọi", 2), ("chụp hình", 2), ("chụp ảnh", 2), ("gửi hình", 2), ("gửi ảnh", 2),
-        ("nhắn tin", 2), ("wifi", 2),
-        ("zalo", 1), ("cài zalo", 3), ("xài điện thoại", 3), ("dùng điện thoại", 3),
-        ("thông minh", 2),
-    ),
-}  # fmt: skip
-
-
-def find_kind(keys: list[str]) -> str | None:
-    """The kind whose phrases weigh most in the message (first in the catalogue on a tie)."""
-    best, best_score = None, 1
-    for kind, phrases in KIND_PHRASES.items():
-        score = sum(weight for words, weight in phrases if find_phrase(keys, words) is not None)
-        if score > best_score:
-            best, best_score = kind, score
-    return best

@@ -56,7 +56,13 @@ URGENT_TEMPLATES = frozenset(
         "ask_when",
         "accept_ack",
         "decline_ack",
+        "decline_all_ack",
         "done_ack",
+        "offer_choice",
+        "done_choice",
+        "proposal_accepted_ack",
+        "proposal_refused_ack",
+        "when_past",
         "sign_in_code",
     }
 )
@@ -78,6 +84,7 @@ class Outgoing:
     resident_id: int | None = None
     channel: str | None = None  # a reply goes back the way the question came
     urgent: bool | None = None  # None: by template (URGENT_TEMPLATES)
+    listed: list[int] | None = None  # assignments the message lists (digest, question)
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -119,11 +126,7 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
         return existing
     now = utcnow()
     commune = session.get(Commune, out.commune_code) if out.commune_code else None
-    rendered = render(
-        out.template, out.lang, fold=bool(commune and commune.fold_diacritics), **out.values
-    )
-    # An empty value (a resident with no name) leaves a double space: never pay for it.
-    body = _SPACES.sub(" ", rendered.body).strip()
+    body = sms_body(session, out)
     info = count_segments(body)
     channel = out.channel or first_channel(settings, commune, out.template, out.lang, out.phone)
     message = Message(
@@ -141,6 +144,7 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
         assignment_id=out.assignment_id,
         volunteer_id=out.volunteer_id,
         resident_id=out.resident_id,
+        listed=out.listed,
         attempts=0,
         created_at=now,
     )
@@ -166,6 +170,20 @@ def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
     session.add(message)
     session.flush()
     return message
+
+
+def sms_body(session: Session, out: Outgoing) -> str:
+    """The text ``out`` is sent as: its template in the commune's mode (diacritics folded or
+    not), without the double spaces an empty value leaves (never pay for them)."""
+    commune = session.get(Commune, out.commune_code) if out.commune_code else None
+    rendered = render(
+        out.template, out.lang, fold=bool(commune and commune.fold_diacritics), **out.values
+    )
+    return _SPACES.sub(" ", rendered.body).strip()
+
+
+def segments_of(session: Session, out: Outgoing) -> int:
+    return count_segments(sms_body(session, out)).segments
 
 
 def _refusal(session: Session, out: Outgoing) -> tuple[str, str] | None:

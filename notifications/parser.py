@@ -4,7 +4,11 @@
 
     {"intent": "help_request"|"accept"|"decline"|"done"|"cancel"|"stop"|"start"|"help"|"unknown",
      "kind": KEY|None, "commune": NAME|None, "hamlet": NAME|None,
-     "when": {"day": "YYYY-MM-DD"|None, "part": "morning"|"afternoon"|"evening"|None}}
+     "when": {"day": "YYYY-MM-DD"|None, "part": "morning"|"afternoon"|"evening"|None},
+     "codes": [LETTER, ...]}
+
+``codes`` are the letters of the visits a volunteer's answer names ("1B", "XONG B"; see
+``notifications.reply_codes``); the answer's action is then the intent.
 
 Pure: the gazetteer (commune -> hamlets, names as stored) and ``today`` are given. Text may
 come with or without diacritics, NFC or NFD, with shorthand (ko, k, dc, đc, e, a, c, giup,
@@ -18,10 +22,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from notifications.kind_words import find_kind
 from notifications.lexicon import (
     Token,
     expand,
-    find_kind,
     find_phrase,
     has_diacritics,
     key_of,
@@ -29,6 +33,7 @@ from notifications.lexicon import (
     tokenize,
 )
 from notifications.places import Gazetteer, find_place
+from notifications.reply_codes import read_codes
 from notifications.when import read_when
 
 INTENTS = (
@@ -68,6 +73,11 @@ REQUEST_VERBS = [key_of(p).split() for p in ("giúp", "cần", "nhờ", "hỗ tr
 ACCEPT_WORDS = {"1", "ok", "co", "nhan", "duoc", "da", "yes"}
 DECLINE_WORDS = {"2", "khong", "ban"}
 SHORT_ANSWER = 6  # words; longer texts are not yes/no answers
+#: Words that name a person when they follow "chào" or come before "ơi" ("chào cô", "bạn ơi"):
+#: then "cô" is no "có" (yes) and "bạn" no "bận" (busy).
+ADDRESS_WORDS = {key_of(w) for w in "anh chị cô chú bác em e ông bà bạn dì cậu c".split()}
+QUESTION_PHRASES = [key_of(p).split() for p in ("bao nhiêu", "mấy giờ", "thế nào", "sao")]
+NOT_QUESTION_END = ACCEPT_WORDS | DECLINE_WORDS | {"di", "lam", "can"}
 
 
 def _keyword_intent(words: list[str]) -> str | None:
@@ -101,7 +111,35 @@ def _yes_no(words: list[str]) -> str | None:
     return None
 
 
-def _intent(words: list[str], kind: str | None, has_place_or_time: bool) -> str:
+def _without_addresses(words: list[str]) -> list[str]:
+    return [
+        w
+        for i, w in enumerate(words)
+        if not (
+            w in ADDRESS_WORDS
+            and ((i > 0 and words[i - 1] == "chao") or words[i + 1 : i + 2] == ["oi"])
+        )
+    ]
+
+
+def _is_question(words: list[str], question_mark: bool) -> bool:
+    """A question that asks for no help (prices, weather, opening hours): "giá lúa hôm nay
+    bao nhiêu", "mai có mưa không?". "... được không" asks whether a time suits: an answer."""
+    content = [w for w in words if w not in POLITE]
+    if not content or content[-2:] == ["duoc", "khong"]:
+        return False
+    if question_mark or any(find_phrase(content, q) is not None for q in QUESTION_PHRASES):
+        return True
+    if content[-1] in {"khong", "chua"} and len(content) >= 3:
+        # "có ... không/chưa" is the yes-no question; so is "<word> không" ("nhiều không")
+        # unless the word is itself an answer ("bận, không", "đi không").
+        return "co" in content[:-2] or content[-2] not in NOT_QUESTION_END
+    return False
+
+
+def _intent(
+    words: list[str], kind: str | None, has_place_or_time: bool, question_mark: bool = False
+) -> str:
     keyword = _keyword_intent(words)
     if keyword is not None:
         return keyword
@@ -112,6 +150,8 @@ def _intent(words: list[str], kind: str | None, has_place_or_time: bool) -> str:
         return "done"
     if kind is not None or any(find_phrase(words, verb) is not None for verb in REQUEST_VERBS):
         return "help_request"
+    if _is_question(words, question_mark):
+        return "unknown"
     answer = _yes_no(words)
     if answer is not None:
         return answer
@@ -127,13 +167,15 @@ def parse_sms(
     place = find_place(keys, gazetteer, default_commune)
     when = read_when(tokens, today, accented=has_diacritics(text))
     rest = [k for i, k in enumerate(keys) if i not in place.used and i not in when.used]
-    words = expand(rest)
+    words = _without_addresses(expand(rest))
     kind = find_kind(words)
     found_something = bool(place.commune or place.hamlet or when.day or when.part)
-    if _keyword_intent(words) is not None:
-        kind = None  # a keyword message (STOP, nhận...) names no kind of help
+    by_letter = read_codes(text)
+    if _keyword_intent(words) is not None or by_letter is not None:
+        kind = None  # a keyword message (STOP, nhận, 1B...) names no kind of help
+    intent = by_letter[0] if by_letter else _intent(words, kind, found_something, "?" in text)
     return {
-        "intent": _intent(words, kind, found_something),
+        "intent": intent,
         "kind": kind,
         "commune": place.commune,
         "hamlet": place.hamlet,
@@ -141,4 +183,5 @@ def parse_sms(
             "day": when.day.isoformat() if when.day else None,
             "part": when.part,
         },
+        "codes": by_letter[1] if by_letter else [],
     }

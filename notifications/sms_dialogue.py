@@ -3,12 +3,15 @@
 What the resident said is merged into the phone's draft (``SmsDialogue``); the first missing
 field is asked ("Bạn ở ấp nào?"), and a complete draft is submitted through
 ``dispatch.services.submit``. The number's known hamlet fills in a hamlet not named. The state
-expires (``DIALOGUE_TTL``), so an answer days later starts afresh.
+expires (``DIALOGUE_TTL``), so an answer days later starts afresh. A wished day and part of
+day already over ("sáng nay" at 3 pm) is never quietly dropped for "any time": the resident is
+told it has passed and asked again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -17,7 +20,8 @@ from sqlalchemy.orm import Session
 from dispatch import services
 from dispatch.models import Hamlet, Message, Resident, SmsDialogue
 from notifications.dialogue import DIALOGUE_TTL, Draft, Heard, merge, next_question
-from notifications.understand import Understood, windows_for
+from notifications.offer_texts import wished_text
+from notifications.understand import Understood, stated_window, windows_for
 
 
 class DialogueTurn:
@@ -28,6 +32,7 @@ class DialogueTurn:
     now: datetime
     phone: str
     commune_code: str | None
+    lang: str
     reply: Callable[..., None]
 
     def _dialogue(self, heard: Understood) -> None:
@@ -49,6 +54,12 @@ class DialogueTurn:
         if draft.hamlet_code is None and fallback_hamlet is not None:
             code, commune = fallback_hamlet
             draft = merge(draft, Heard("", hamlet_code=code, commune_code=commune))
+        if draft.day is not None and not windows_for(draft.day, draft.part, self.now):
+            wished = wished_text([stated_window(draft.day, draft.part)], self.lang)
+            draft = replace(draft, day=None, part=None)
+            self._save_dialogue(state, draft, "when_past")
+            self.reply("when_past", wished=wished)
+            return
         question = next_question(draft)
         if question is not None:
             self._save_dialogue(state, draft, question)

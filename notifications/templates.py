@@ -32,6 +32,18 @@ KIND_LABELS: dict[str, dict[str, str]] = {
     "smartphone_basics": {"vi": "dùng điện thoại", "en": "smartphone basics"},
 }
 
+# Shorter still, for offers listed together in one SMS ("A) thanh toán, Công Sự, 8h30 T3").
+KIND_SHORT: dict[str, dict[str, str]] = {
+    "vneid": {"vi": "VNeID", "en": "VNeID"},
+    "public_services": {"vi": "DV công", "en": "e-gov"},
+    "civil_registration": {"vi": "hộ tịch", "en": "civil reg."},
+    "e_payment": {"vi": "thanh toán", "en": "e-payment"},
+    "online_selling": {"vi": "bán online", "en": "selling"},
+    "health_insurance": {"vi": "BHYT", "en": "health ins."},
+    "cyber_safety": {"vi": "lừa đảo", "en": "scam"},
+    "smartphone_basics": {"vi": "điện thoại", "en": "phone"},
+}
+
 TEMPLATES: dict[str, dict[str, str]] = {
     "request_received": {
         "vi": "Đã nhận yêu cầu {kind}, mã {ref}. Sẽ nhắn giờ hẹn sớm. Hủy: nhắn HUY",
@@ -41,9 +53,31 @@ TEMPLATES: dict[str, dict[str, str]] = {
     # No sign-in link here: {public_url}/v/link/{token} is 70+ characters even on a short host,
     # and with diacritics (UCS-2, 67 per part) the offer would need 3 parts (163-181 characters
     # measured), so volunteers sign in on the web with a one-time SMS code instead.
+    # Each offer carries the volunteer's letter for it: "1B" accepts B whatever came since.
     "offer": {
-        "vi": "Việc mới: {kind}, {hamlet}, {when}. Nhắn 1 để nhận, 2 để từ chối.",
-        "en": "New visit: {kind}, {hamlet}, {when}. Reply 1 to accept, 2 to decline.",
+        "vi": "Việc mới {letter}: {kind}, {hamlet}, {when}. Nhắn 1{letter} để nhận, "
+        "2{letter} để từ chối.",
+        "en": "New visit {letter}: {kind}, {hamlet}, {when}. Reply 1{letter} to accept, "
+        "2{letter} to decline.",
+    },
+    # Several offers of one plan run in one SMS, when they fit in two segments ({items}:
+    # "A) VNeID, Công Sự, 8h30 T3; B) ..."); a bare "1" then accepts every one listed.
+    "offer_digest": {
+        "vi": "Việc mới: {items}. Nhắn 1 nhận hết, 1{first} chỉ nhận {first}, 2{first} từ "
+        "chối {first}",
+        "en": "New visits: {items}. Reply 1 = all, 1{first} = {first} only, 2{first} = "
+        "decline {first}",
+    },
+    # A bare "1" or "2" with several offers waiting and none of them listed last: which one?
+    "offer_choice": {
+        "vi": "Bạn có {count} việc chờ: {items}. Nhắn 1{first} để nhận {first}, 2{first} để "
+        "từ chối {first}",
+        "en": "{count} offers waiting: {items}. Reply 1{first} = accept {first}, 2{first} = "
+        "decline {first}",
+    },
+    "done_choice": {
+        "vi": "Việc nào đã xong? {items}. Nhắn XONG {first} cho việc {first}",
+        "en": "Which visit is done? {items}. Reply XONG {first} for {first}",
     },
     "confirmation": {
         "vi": "Hẹn {when}: {volunteer} giúp {kind}. Mã thăm {code}, người đến sẽ đọc. Đội "
@@ -114,22 +148,45 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "en": "Your sign-in code: {code}, valid for {minutes} minutes. Never share this code.",
     },
     "accept_ack": {
-        "vi": "Đã nhận việc: {kind}, {hamlet}, {when}. Người dân {resident} {phone}. Mã thăm "
-        "{code}. Xong nhắn XONG",
-        "en": "Accepted: {kind}, {hamlet}, {when}. {resident} {phone}. Visit code {code}. "
-        "Reply XONG when done",
+        "vi": "Đã nhận {letter}: {kind}, {hamlet}, {when}. Người dân {resident} {phone}. Mã "
+        "thăm {code}. Xong nhắn XONG {letter}",
+        "en": "Accepted {letter}: {kind}, {hamlet}, {when}. {resident} {phone}. Visit code "
+        "{code}. Reply XONG {letter} when done",
     },
     "decline_ack": {
-        "vi": "Đã ghi nhận bạn từ chối việc {kind} {when}. Cảm ơn bạn!",
-        "en": "Noted: you declined {kind} {when}. Thank you!",
+        "vi": "Đã ghi nhận bạn từ chối việc {letter}: {kind} {when}. Cảm ơn bạn!",
+        "en": "Noted: you declined {letter}, {kind} {when}. Thank you!",
+    },
+    "decline_all_ack": {
+        "vi": "Đã ghi nhận bạn từ chối {count} việc: {letters}. Cảm ơn bạn!",
+        "en": "Noted: you declined {count} visits: {letters}. Thank you!",
     },
     "done_ack": {
-        "vi": "Đã ghi nhận hoàn thành việc {kind} ({ref}). Cảm ơn bạn!",
-        "en": "Marked done: {kind} ({ref}). Thank you!",
+        "vi": "Đã ghi nhận hoàn thành việc {letter}: {kind} ({ref}). Cảm ơn bạn!",
+        "en": "Marked done {letter}: {kind} ({ref}). Thank you!",
     },
     "offer_withdrawn": {
-        "vi": "Việc {kind} tại {hamlet} {when} đã đổi, bạn không cần đến. Cảm ơn bạn!",
-        "en": "The {kind} visit at {hamlet} {when} changed; you need not go. Thank you!",
+        "vi": "Việc {letter} ({kind} tại {hamlet} {when}) đã đổi, bạn không cần đến. Cảm ơn bạn!",
+        "en": "Visit {letter} ({kind} at {hamlet} {when}) changed; you need not go. Thank you!",
+    },
+    # Nobody can come when the resident asked ({wished}: "sáng T3 2/12", "21h30-23h00 T3 2/12").
+    "time_proposal": {
+        "vi": "Chưa có ai đến được {wished}. Giờ gần nhất: {when}. Được thì nhắn 1, không thì "
+        "nhắn 2 để chờ {wished}",
+        "en": "Nobody can come {wished}. Nearest time: {when}. Reply 1 to take it, or 2 to wait "
+        "for {wished}",
+    },
+    "proposal_accepted_ack": {
+        "vi": "Đã ghi nhận giờ {when}. Khi có người nhận sẽ nhắn tên và mã thăm.",
+        "en": "Noted: {when}. We will text the volunteer's name and visit code once confirmed.",
+    },
+    "proposal_refused_ack": {
+        "vi": "Đã ghi nhận, giữ giờ {wished}. Có người rảnh sẽ nhắn ngay. Hủy: nhắn HUY",
+        "en": "Noted: we keep {wished} and text you when someone is free. To cancel reply HUY",
+    },
+    "when_past": {
+        "vi": "{wished} đã qua. Bạn muốn được giúp khi nào? Vd: sáng mai, chiều thứ 5",
+        "en": "{wished} has passed. When would you like the visit? E.g. tomorrow morning",
     },
 }
 

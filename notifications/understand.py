@@ -36,6 +36,7 @@ class Understood:
     hamlet_code: str | None
     day: date | None
     part: str | None
+    codes: tuple[str, ...] = ()  # letters of the visits a volunteer's answer names
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ def understand(
         hamlet_code=hamlet_code,
         day=date.fromisoformat(when["day"]) if when.get("day") else None,
         part=when.get("part"),
+        codes=tuple(parsed["codes"]) if isinstance(parsed["codes"], list) else (),
     )
 
 
@@ -97,6 +99,12 @@ def parse(
     """The parser's own answer (names as stored), for ``doorstep parse-sms``."""
     default = places.commune_names.get(commune_code) if commune_code else None
     return parse_sms(text, places.gazetteer, today, default_commune=default)
+
+
+def stated_window(day: date, part: str | None) -> tuple[datetime, datetime]:
+    """The whole of a wished day and part of day, as said (past or not), in UTC."""
+    start_t, end_t = PARTS.get(part or "", DAY)
+    return local_to_utc(day, start_t), local_to_utc(day, end_t)
 
 
 def windows_for(day: date | None, part: str | None, now: datetime) -> list[TimeWindow]:

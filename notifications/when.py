@@ -22,6 +22,7 @@ _KIN = {"chi", "c", "anh", "em", "e", "co", "ba", "ong", "bac", "chu", "di", "ca
 _PART_WORDS = {"sang": "morning", "trua": "afternoon", "chieu": "afternoon", "toi": "evening"}
 _DAY_WORDS = {"nai", "mai", "mot", "thu", "cn", "chu", "ngai", "hom", "mia"}
 _NOT_MORNING_AFTER = {"nha", "qua", "ben", "dai", "gio"}
+_ORDINAL_BEFORE = {"lan", "dua", "dot", "ki"}  # lần, đứa, đợt, kỳ thứ N
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ class _Reader:
             year_number = int(year) if year else None
             self.set_day(_future(self.today, int(day), int(month), year_number), i)
             return 1
+        if word == "thu" and self._is_ordinal(i):
+            return 0
         if weekday := _weekday_at(self.keys, i):
             number, size = weekday
             next_week = self.key(i + size) == "tuan" and self.key(i + size + 1) in {"sau", "toi"}
@@ -138,6 +141,13 @@ class _Reader:
                 self.set_day(_future(self.today, int(self.key(i + 1)), int(month), None), i)
                 return 4
         return 0
+
+    def _is_ordinal(self, i: int) -> bool:
+        """ "lần thứ 2", "đứa thứ ba": the second time, the third child. After "con" only a
+        number in words ("con thứ hai", the second child): "cho con thứ 2" is more often
+        "for my child, on Monday"."""
+        before = self.key(i - 1)
+        return before in _ORDINAL_BEFORE or (before == "con" and self.key(i + 1) in _WEEKDAY_WORDS)
 
     def _is_day_after_tomorrow(self, i: int) -> bool:
         orig = self.tokens[i].orig

@@ -36,9 +36,9 @@ ZNS_TEMPLATES: dict[str, ZnsTemplate] = {
         {"kind": LABEL, "ref": CODE},
     ),
     "offer": ZnsTemplate(
-        "Việc mới cho bạn: hỗ trợ <kind> tại <hamlet>, lúc <when>. Trả lời bằng SMS: 1 để "
-        "nhận, 2 để từ chối, hoặc mở trang Việc của tôi.",
-        {"kind": LABEL, "hamlet": ADDRESS, "when": TIME},
+        "Việc mới <letter> cho bạn: hỗ trợ <kind> tại <hamlet>, lúc <when>. Trả lời bằng SMS: "
+        "1<letter> để nhận, 2<letter> để từ chối, hoặc mở trang Việc của tôi.",
+        {"letter": CODE, "kind": LABEL, "hamlet": ADDRESS, "when": TIME},
     ),
     "confirmation": ZnsTemplate(
         "Lịch hẹn <when>: tình nguyện viên <volunteer> đến hỗ trợ <kind>. Mã thăm <code>, "
@@ -69,8 +69,9 @@ ZNS_TEMPLATES: dict[str, ZnsTemplate] = {
         {"kind": LABEL, "ref": CODE},
     ),
     "offer_withdrawn": ZnsTemplate(
-        "Việc hỗ trợ <kind> tại <hamlet> lúc <when> đã thay đổi, bạn không cần đến. Cảm ơn bạn!",
-        {"kind": LABEL, "hamlet": ADDRESS, "when": TIME},
+        "Việc <letter> (hỗ trợ <kind> tại <hamlet> lúc <when>) đã thay đổi, bạn không cần "
+        "đến. Cảm ơn bạn!",
+        {"letter": CODE, "kind": LABEL, "hamlet": ADDRESS, "when": TIME},
     ),
     "sign_in_code": ZnsTemplate(
         "Mã đăng nhập Doorstep của bạn: <code>, hết hạn sau <minutes> phút. Đừng đưa mã này "

@@ -15,6 +15,7 @@ from dispatch.models.people import (
     VolunteerShift,
 )
 from dispatch.models.planning import PlanRun, PlanRunStatus
+from dispatch.models.proposals import ProposalStatus, TimeProposal
 from dispatch.models.requests import (
     Assignment,
     AssignmentSource,
@@ -44,6 +45,7 @@ __all__ = [
     "PlanRun",
     "PlanRunStatus",
     "PreferredChannel",
+    "ProposalStatus",
     "Province",
     "RequestChannel",
     "Resident",
@@ -53,6 +55,7 @@ __all__ = [
     "SmsChannelKind",
     "StatusType",
     "Team",
+    "TimeProposal",
     "User",
     "Volunteer",
     "VolunteerShift",

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dispatch.models.base import Base, Timestamps
@@ -67,3 +67,6 @@ class Message(Timestamps, Base):
     assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignment.id"))
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"))
     resident_id: Mapped[int | None] = mapped_column(ForeignKey("resident.id"))
+    # The assignments an outbound message lists (a digest of offers, a "which one?"): a bare
+    # "1" answering it means these, never others.
+    listed: Mapped[list[int] | None] = mapped_column(JSON)

@@ -30,6 +30,20 @@ def new_visit_code() -> str:
     return f"{secrets.randbelow(10_000):04d}"
 
 
+# A volunteer's live visits each get a letter for SMS answers ("1B" accepts B, "XONG B"): no
+# I, L, O, Q (read as 1, 0), no G, H (1h, 2g are clock times), no F, J, W, Z (not Vietnamese).
+OFFER_LETTERS = "ABCDEKMNPRSTUVXY"
+
+
+def free_letter(used: set[str]) -> str:
+    """The first letter not in ``used``; two letters once all single ones are taken."""
+    singles = list(OFFER_LETTERS)
+    for letter in singles + [a + b for a in singles for b in singles]:
+        if letter not in used:
+            return letter
+    raise ValueError("no letter left")  # 272 live visits for one volunteer
+
+
 class RequestChannel:
     SMS = "sms"
     WEB = "web"
@@ -113,6 +127,8 @@ class Assignment(Timestamps, Base):
     source: Mapped[str] = mapped_column(String(16), default=AssignmentSource.SOLVER)
     locked: Mapped[bool] = mapped_column(default=False)
     visit_code: Mapped[str] = mapped_column(String(4), default=new_visit_code)
+    # The volunteer's letter for this visit in SMS, unique among their live visits.
+    letter: Mapped[str | None] = mapped_column(String(2))
     offered_at: Mapped[datetime]
     expires_at: Mapped[datetime | None]
     responded_at: Mapped[datetime | None]

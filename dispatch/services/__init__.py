@@ -10,6 +10,8 @@ Offer life (offers.py): ``offer``, ``accept``, ``decline``, ``expire``, ``expire
 ``due_offer_ids``, ``start``, ``complete``.
 Coordinator (overrides.py): ``reassign`` (locked), ``set_lock``, ``unassign``.
 Planner write-back (planning_writeback.py): ``diff_plan``, ``apply_plan_changes``.
+Resident's answer to the nearest time offered (proposals.py): ``answer_time_proposal``.
+``transaction`` blocks nest: services called inside one land in its single commit.
 """
 
 from dispatch.services.errors import (
@@ -57,6 +59,7 @@ from dispatch.services.planning_writeback import (
     is_fixed,
     live_assignments,
 )
+from dispatch.services.proposals import AnswerTimeProposal, answer_time_proposal
 from dispatch.services.requests import (
     CancelRequest,
     RescheduleRequest,
@@ -66,10 +69,12 @@ from dispatch.services.requests import (
     reschedule,
     submit,
 )
+from dispatch.services.unit import transaction
 from dispatch.services.windows import TimeWindow, fits_windows, request_windows
 
 __all__ = [
     "AcceptOffer",
+    "AnswerTimeProposal",
     "ApplyPlan",
     "CancelRequest",
     "CompleteVisit",
@@ -97,6 +102,7 @@ __all__ = [
     "UnassignRequest",
     "WithdrawOffer",
     "accept",
+    "answer_time_proposal",
     "apply_plan_changes",
     "cancel",
     "complete",
@@ -115,5 +121,6 @@ __all__ = [
     "set_lock",
     "start",
     "submit",
+    "transaction",
     "unassign",
 ]

@@ -6,15 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.clock import as_utc
 from dispatch.events import AssignmentOffered
 from dispatch.models import Assignment, HelpRequest, Volunteer
-from dispatch.models.requests import AssignmentSource
+from dispatch.models.requests import AssignmentSource, free_letter
 from dispatch.services.errors import Conflict, InvalidCommand, NotFound
 from dispatch.services.unit import assignment_refs, live_assignment, record_change
-from dispatch.states import AssignmentStatus, RequestStatus, transition
+from dispatch.states import LIVE_ASSIGNMENT_STATUSES, AssignmentStatus, RequestStatus, transition
 
 A = AssignmentStatus
 R = RequestStatus
@@ -52,6 +53,21 @@ def check_times(start_at: datetime, end_at: datetime) -> tuple[datetime, datetim
     return start, end
 
 
+def next_letter(session: Session, volunteer_id: int) -> str:
+    """The first letter none of the volunteer's live visits has. The volunteer's row is locked
+    (PostgreSQL) until the caller commits, so two offers to one volunteer never share a letter
+    (SQLite lets one writer in at a time anyway)."""
+    session.execute(select(Volunteer.id).where(Volunteer.id == volunteer_id).with_for_update())
+    used = session.scalars(
+        select(Assignment.letter).where(
+            Assignment.volunteer_id == volunteer_id,
+            Assignment.status.in_(LIVE_ASSIGNMENT_STATUSES),
+            Assignment.letter.is_not(None),
+        )
+    )
+    return free_letter({letter for letter in used if letter})
+
+
 def create_offer(
     session: Session,
     req: HelpRequest,
@@ -59,8 +75,12 @@ def create_offer(
     now: datetime,
     *,
     locked: bool = False,
+    batched: bool = False,
 ) -> Assignment:
-    """Make the assignment and its AssignmentOffered event (inside the caller's transaction)."""
+    """Make the assignment and its AssignmentOffered event (inside the caller's transaction).
+
+    ``batched``: the caller tells the volunteer of it with others (``OffersMade``).
+    """
     volunteer = check_volunteer(session, cmd.volunteer_id)
     start, end = check_times(cmd.start_at, cmd.end_at)
     if live_assignment(session, req) is not None:
@@ -76,6 +96,7 @@ def create_offer(
         offered_at=now,
         expires_at=as_utc(cmd.expires_at) if cmd.expires_at else None,
         plan_run_id=cmd.plan_run_id,
+        letter=next_letter(session, volunteer.id),
         created_at=now,
         updated_at=now,
     )
@@ -89,6 +110,8 @@ def create_offer(
         end_at=end,
         expires_at=assignment.expires_at,
         source=cmd.source,
+        plan_run_id=cmd.plan_run_id,
+        batched=batched,
     )
     record_change(
         session,

@@ -10,6 +10,7 @@ skipped and reported, so the caller can plan once more.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,9 +18,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from dispatch import outbox
 from dispatch.clock import as_utc
 from dispatch.db import begin_write
-from dispatch.events import AssignmentChanged
+from dispatch.events import AssignmentChanged, OffersMade
 from dispatch.models import Assignment, HelpRequest
 from dispatch.models.requests import AssignmentSource
 from dispatch.services.errors import DomainError
@@ -143,7 +145,8 @@ def diff_plan(
             changes.append(NewOffer(request_id, visit.volunteer_id, visit.start_at, visit.end_at))
         elif visit.start_at != assignment.start_at or visit.end_at != assignment.end_at:
             changes.append(MoveOffer(assignment.id, visit.start_at, visit.end_at))
-    for request_id, visit in planned.items():
+    # New offers in time order: a volunteer's letters (A, B...) then follow the day.
+    for request_id, visit in sorted(planned.items(), key=lambda item: item[1].start_at):
         if request_id not in live:
             changes.append(NewOffer(request_id, visit.volunteer_id, visit.start_at, visit.end_at))
     return changes
@@ -161,7 +164,28 @@ def apply_plan_changes(session: Session, cmd: ApplyPlan, now: datetime) -> PlanA
                     _apply_one(session, cmd, change, now, result)
             except DomainError as exc:  # IllegalTransition included
                 result.skipped.append((change, str(exc)))
+        _record_batches(session, cmd, result)
     return result
+
+
+def _record_batches(session: Session, cmd: ApplyPlan, result: PlanApplied) -> None:
+    """One OffersMade per volunteer who got new offers from this run, in the same transaction
+    as the offers, so the volunteer is told of them together exactly when they exist."""
+    if cmd.plan_run_id is None:
+        return
+    by_volunteer: dict[int, list[int]] = defaultdict(list)
+    for assignment_id in result.offered:
+        assignment = session.get(Assignment, assignment_id)
+        assert assignment is not None
+        by_volunteer[assignment.volunteer_id].append(assignment_id)
+    for volunteer_id, assignment_ids in sorted(by_volunteer.items()):
+        made = OffersMade(
+            commune_code=cmd.commune_code,
+            plan_run_id=cmd.plan_run_id,
+            volunteer_id=volunteer_id,
+            assignment_ids=assignment_ids,
+        )
+        outbox.record(session, made)
 
 
 def _apply_one(
@@ -195,7 +219,8 @@ def _new_offer(session: Session, cmd: ApplyPlan, change: NewOffer, now: datetime
         source=AssignmentSource.SOLVER,
         plan_run_id=cmd.plan_run_id,
     )
-    return create_offer(session, req, offer_cmd, now).id
+    batched = cmd.plan_run_id is not None  # told with the run's other offers (OffersMade)
+    return create_offer(session, req, offer_cmd, now, batched=batched).id
 
 
 def _movable(session: Session, cmd: ApplyPlan, assignment_id: int) -> Assignment:

@@ -1,7 +1,10 @@
 """One service call = one transaction: state change + outbox events + audit row.
 
 ``transaction(session)`` commits on success and rolls everything back on error, turning
-SQLAlchemy's stale-version error into ``Conflict``. ``audit()`` adds the audit row;
+SQLAlchemy's stale-version error into ``Conflict``. Blocks nest: a service called inside
+another ``transaction`` block (an inbound SMS acting, then queueing its replies; a service
+built from others) runs in a savepoint, undone alone on its error, and only the outermost
+block commits, so the whole step lands in one commit. ``audit()`` adds the audit row;
 ``record_change()`` adds a change's outbox event and its audit row together.
 """
 
@@ -25,12 +28,30 @@ from dispatch.services.errors import Conflict, InvalidCommand, NotFound
 from dispatch.states import LIVE_ASSIGNMENT_STATUSES
 
 M = TypeVar("M", HelpRequest, Assignment)
+_DEPTH = "doorstep.transaction_depth"  # in session.info: how many blocks are open
 
 
 @contextmanager
 def transaction(session: Session) -> Iterator[None]:
-    """Commit what the block did, or roll it all back (pending caller changes included)."""
+    """Commit what the block did, or roll it all back (pending caller changes included).
+
+    Inside another ``transaction`` block of the same session: a savepoint instead, and the
+    outer block commits (or rolls back) everything once.
+    """
+    depth = session.info.get(_DEPTH, 0)
+    if depth:
+        session.info[_DEPTH] = depth + 1
+        try:
+            with session.begin_nested():
+                yield
+                session.flush()
+        except StaleDataError as exc:
+            raise Conflict(f"changed by someone else meanwhile: {exc}") from exc
+        finally:
+            session.info[_DEPTH] = depth
+        return
     begin_write(session)
+    session.info[_DEPTH] = 1
     try:
         yield
         session.flush()
@@ -46,6 +67,8 @@ def transaction(session: Session) -> Iterator[None]:
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info[_DEPTH] = 0
 
 
 def audit(

@@ -1,7 +1,7 @@
 """zalo channel: OA tokens, delivery receipts, panel alerts, per-commune channel order
 
 Revision ID: 0915
-Revises: 0900
+Revises: 0912
 Create Date: 2026-12-06 05:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0915"
-down_revision: str | None = "0900"
+down_revision: str | None = "0912"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,10 +15,13 @@ import pytest
 import redis
 import requests
 from flask import Flask
+from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from dispatch import relay
+from dispatch.clock import utcnow
+from dispatch.demo import load_demo
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.settings import Settings, load_settings
 from notifications import wiring
@@ -47,7 +50,7 @@ class LiveSystem:
     runtime: Runtime  # the worker side
     sandbox: RunningSandbox
     url: str
-    world: WebWorld
+    world: WebWorld  # None on the demo data (live_demo)
     pump: Callable[..., int]
 
     def sign(self, path: str, params: dict[str, str], token: str = SANDBOX_AUTH_TOKEN) -> str:
@@ -85,6 +88,28 @@ def _url_of(client: redis.Redis) -> str:
 def live(
     fresh_database_url: str, redis_conn: redis.Redis, tmp_path: Path, run_jobs: RunJobs
 ) -> Iterator[LiveSystem]:
+    yield from _live_system(fresh_database_url, redis_conn, tmp_path, run_jobs, seed_world)
+
+
+@pytest.fixture
+def live_demo(
+    fresh_database_url: str, redis_conn: redis.Redis, tmp_path: Path, run_jobs: RunJobs
+) -> Iterator[LiveSystem]:
+    """The live system on the demo data (``doorstep demo``); ``world`` is then None."""
+
+    def demo(session: Session) -> None:
+        assert load_demo(session, utcnow())
+
+    yield from _live_system(fresh_database_url, redis_conn, tmp_path, run_jobs, demo)
+
+
+def _live_system(
+    fresh_database_url: str,
+    redis_conn: redis.Redis,
+    tmp_path: Path,
+    run_jobs: RunJobs,
+    seed: Callable[[Session], WebWorld | None],
+) -> Iterator[LiveSystem]:
     sandbox = start_sandbox(callback_delay_s=0.02, timeout_delay_s=1.5)
     port = free_port()
     redis_url = _url_of(redis_conn)
@@ -115,7 +140,7 @@ def live(
     wiring.install_channels(None)
     wiring.set_backoff_scale(0.01)
     with runtime.sessions() as session:
-        world = seed_world(session)
+        world = seed(session)
 
     def pump(*, wait_scheduled_s: float = 0.0) -> int:
         ran = 0

@@ -34,7 +34,7 @@ def test_sms_request_to_confirmation_and_reminders(live: LiveSystem) -> None:
         live.world.volunteer_a2: live.world.volunteer_a2_phone,
     }[offer.volunteer_id]
     offer_sms = live.sent_to(volunteer_phone)
-    assert len(offer_sms) == 1 and "Nhắn 1 để nhận" in offer_sms[0]
+    assert len(offer_sms) == 1 and "Nhắn 1A để nhận" in offer_sms[0]
     assert format_when(offer.start_at, "vi") in offer_sms[0]
 
     accepted_from = datetime.now(UTC)
@@ -42,7 +42,7 @@ def test_sms_request_to_confirmation_and_reminders(live: LiveSystem) -> None:
     live.pump(wait_scheduled_s=3)
     accepted = _live_assignment(live)
     assert accepted.id == offer.id and accepted.status == "accepted"
-    assert "Đã nhận việc" in live.sent_to(volunteer_phone)[-1]
+    assert "Đã nhận A:" in live.sent_to(volunteer_phone)[-1]
     confirmation = live.sent_to(RESIDENT)[-1]
     assert format_when(accepted.start_at, "vi") in confirmation
     assert accepted.visit_code in confirmation and "OTP" in confirmation
@@ -75,7 +75,7 @@ def test_decline_replans_to_someone_else(live: LiveSystem) -> None:
     second = _live_assignment(live)
     assert second.id != first.id and second.volunteer_id != first.volunteer_id
     assert second.status == "offered"
-    assert "Nhắn 1 để nhận" in live.sent_to(phones[second.volunteer_id])[-1]
+    assert "Nhắn 1A để nhận" in live.sent_to(phones[second.volunteer_id])[-1]
     with live.runtime.sessions() as session:
         request = session.scalars(select(HelpRequest)).one()
         assert request.status == "offered"

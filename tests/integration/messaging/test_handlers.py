@@ -73,7 +73,7 @@ def test_submit_offer_accept_sends_each_message_once(
     assignment_id = _offer(runtime, request_id, world.volunteer_a, start)
     pump()
     offers = channel.to(world.volunteer_a_phone)
-    assert len(offers) == 1 and "Nhắn 1 để nhận" in offers[0].body
+    assert len(offers) == 1 and "Nhắn 1A để nhận" in offers[0].body
 
     with runtime.sessions() as session:
         assignment = services.accept(

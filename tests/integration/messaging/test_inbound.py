@@ -9,12 +9,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch import services
 from dispatch.clock import utcnow
 from dispatch.models import Assignment, HelpRequest, Message, SmsDialogue
 from dispatch.runtime import Runtime
-from notifications import inbound
+from notifications import inbound, inbound_turn
 from notifications.channels import InMemoryChannel
 from notifications.inbound import InboundSms, receive
 from notifications.outbound import enqueue_delivery
@@ -33,6 +34,17 @@ def text(runtime: Runtime, sender: str, body: str, sid: str | None = None) -> li
         templates = [m.template or "" for m in received.replies]
     enqueue_delivery(runtime.queues, received.replies)
     return templates
+
+
+def age_claim(sessions: sessionmaker[Session], provider_id: str) -> None:
+    """Let ``RECLAIM_AFTER`` pass for a claimed message (its handler crashed long enough ago)."""
+    with sessions() as session:
+        session.execute(
+            update(Message)
+            .where(Message.provider_id == provider_id)
+            .values(updated_at=utcnow() - inbound.RECLAIM_AFTER - timedelta(seconds=1))
+        )
+        session.commit()
 
 
 def _offer(runtime: Runtime, volunteer_id: int, days: int = 2) -> int:
@@ -84,22 +96,41 @@ def test_dialogue_asks_for_the_hamlet_then_submits(
     assert "Đã nhận yêu cầu VNeID" in channel.to(RESIDENT)[-1].body
 
 
-def test_reply_is_matched_to_the_last_offer_sent(
+def test_a_bare_1_with_two_offers_waiting_asks_which_and_a_letter_takes_that_one(
     runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
     first = _offer(runtime, world.volunteer_a, days=2)
     pump()
     second = _offer(runtime, world.volunteer_a, days=3)
     pump()
-    assert text(runtime, world.volunteer_a_phone, "1") == ["accept_ack"]
+    offers = [m.body for m in channel.to(world.volunteer_a_phone)]
+    assert offers[0].startswith("Việc mới A: VNeID") and "Nhắn 1A để nhận" in offers[0]
+    assert offers[1].startswith("Việc mới B: thanh toán điện tử") and "1B" in offers[1]
+    # The last offer shown was B, but A waits too: "1" is not guessed.
+    assert text(runtime, world.volunteer_a_phone, "1") == ["offer_choice"]
     pump()
-    assert (_status(runtime, first), _status(runtime, second)) == ("offered", "accepted")
+    question = channel.to(world.volunteer_a_phone)[-1].body
+    assert question.startswith("Bạn có 2 việc chờ: A) VNeID") and "B) thanh toán" in question
+    assert (_status(runtime, first), _status(runtime, second)) == ("offered", "offered")
+    # "1" again answers the same question again; "1A" takes A, the one shown first.
+    assert text(runtime, world.volunteer_a_phone, "1") == ["offer_choice"]
+    assert text(runtime, world.volunteer_a_phone, "1A") == ["accept_ack"]
+    pump()
+    assert (_status(runtime, first), _status(runtime, second)) == ("accepted", "offered")
     ack = channel.to(world.volunteer_a_phone)[-1].body
-    assert "Đã nhận việc" in ack and "0987 000 444" in ack and "  " not in ack
+    assert ack.startswith("Đã nhận A: VNeID") and "0987 000 444" in ack and "  " not in ack
+    assert "XONG A" in ack
     confirmation = channel.to(RESIDENT)[-1].body
     assert confirmation.startswith("Hẹn") and "OTP" in confirmation
-    # "1" again: already accepted, nothing more happens.
-    assert text(runtime, world.volunteer_a_phone, "ok") == []
+    # One offer left: a bare "2" declines it, and says which.
+    assert text(runtime, world.volunteer_a_phone, "2") == ["decline_ack"]
+    pump()
+    assert _status(runtime, second) == "declined"
+    declined = channel.to(world.volunteer_a_phone)[-1].body
+    assert declined.startswith("Đã ghi nhận bạn từ chối việc B")
+    # "1A" again: already accepted, nothing more happens; "1B": declined, it is off.
+    assert text(runtime, world.volunteer_a_phone, "1A") == []
+    assert text(runtime, world.volunteer_a_phone, "1B") == ["offer_withdrawn"]
 
 
 def test_decline_and_a_late_answer(
@@ -238,7 +269,7 @@ def test_message_is_stored_even_when_handling_crashes_and_a_retry_handles_it(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("parser bug")
 
-    monkeypatch.setattr(inbound, "understand", broken)
+    monkeypatch.setattr(inbound_turn, "understand", broken)
     with pytest.raises(RuntimeError):
         text(runtime, RESIDENT, "help", sid="SMcrash")
     monkeypatch.undo()
@@ -247,13 +278,7 @@ def test_message_is_stored_even_when_handling_crashes_and_a_retry_handles_it(
         assert row.status == "handling" and row.body == "help"
     # The provider retries at once: still being handled as far as we know, so nothing.
     assert text(runtime, RESIDENT, "help", sid="SMcrash") == []
-    with runtime.sessions() as session:
-        session.execute(
-            update(Message)
-            .where(Message.provider_id == "SMcrash")
-            .values(updated_at=utcnow() - inbound.RECLAIM_AFTER - timedelta(seconds=1))
-        )
-        session.commit()
+    age_claim(runtime.sessions, "SMcrash")
     assert text(runtime, RESIDENT, "help", sid="SMcrash") == ["help"]
     assert text(runtime, RESIDENT, "help", sid="SMcrash") == []
     with runtime.sessions() as session:

@@ -49,6 +49,7 @@ def test_parse_sms_text_and_jsonl(fresh_database_url: str, tmp_path: Path) -> No
         "commune": "U Minh Thượng",
         "hamlet": "Công Sự",
         "when": {"day": "2026-12-02", "part": "morning"},
+        "codes": [],
     }
 
     lines = ["1", "STOP", "Hủy hẹn", "xin chào"]

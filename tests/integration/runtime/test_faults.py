@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from dispatch import relay
 from dispatch.handlers import handlers_for
 from dispatch.models import Assignment, Event, PlanRun
-from dispatch.queues import SERIALIZER, Queues, event_job_id, make_queues, plan_job_id
+from dispatch.queues import PLAN_RETRY, SERIALIZER, Queues, event_job_id, make_queues, plan_job_id
 from dispatch.redis_conn import EmbeddedRedis
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.settings import Settings
@@ -104,9 +104,10 @@ def test_same_event_published_twice_runs_once(
 
 
 def test_worker_killed_mid_job_runs_it_again_without_double_effect(
-    settings: Settings, fresh_database_url: str
+    settings: Settings, fresh_database_url: str, tmp_path: Path
 ) -> None:
-    """A forking RQ worker (as in production) loses its work horse during a plan job."""
+    """A forking RQ worker (as in production) loses its work horse to SIGKILL during a plan
+    job: the worker records the kill, RQ's retry runs the job again, nothing is doubled."""
     runtime = bootstrap(settings, worker=True, database_url=fresh_database_url)  # embedded Redis
     install(runtime)
     queues = runtime.queues
@@ -119,6 +120,7 @@ def test_worker_killed_mid_job_runs_it_again_without_double_effect(
     )
     env.pop("REDIS_URL", None)
     worker = None
+    worker_log = tmp_path / "worker.log"
     try:
         # With room for six visits a shift, six requests have too many routes to list for an
         # exact solve: the plan job searches for its whole time limit, long enough to kill.
@@ -128,21 +130,37 @@ def test_worker_killed_mid_job_runs_it_again_without_double_effect(
         drain_events_only(queues)  # the handlers ask for one plan job
         assert queues.planning.job_ids == [plan_job_id(COMMUNE)]
 
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "worker", "planning"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        horse = wait_for_horse(worker.pid, queues)
-        horse.send_signal(signal.SIGKILL)  # the job dies mid-solve
-        job = Job.fetch(plan_job_id(COMMUNE), connection=queues.connection, serializer=SERIALIZER)
-        deadline = time.monotonic() + 20
-        while job.get_status() not in (JobStatus.SCHEDULED, JobStatus.QUEUED, JobStatus.FINISHED):
-            assert time.monotonic() < deadline, job.get_status()
-            time.sleep(0.1)
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(timeout=30)
+        with worker_log.open("wb") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "web.cli", "worker", "planning"],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            horse = wait_for_horse(worker.pid, queues)
+            horse.send_signal(signal.SIGKILL)  # the job dies mid-solve
+            job = Job.fetch(
+                plan_job_id(COMMUNE), connection=queues.connection, serializer=SERIALIZER
+            )
+            deadline = time.monotonic() + 20
+            while job.get_status() not in (JobStatus.SCHEDULED, JobStatus.QUEUED):
+                assert time.monotonic() < deadline, job.get_status()
+                time.sleep(0.1)
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=30)
+
+        # Proof that the kill happened, not merely that a plan finished: the horse is gone,
+        # the worker saw it die of signal 9, RQ spent one retry, and the plan run it was
+        # writing was left unfinished.
+        assert not psutil.pid_exists(horse.pid) or horse.status() == psutil.STATUS_ZOMBIE
+        assert "Work-horse terminated unexpectedly" in worker_log.read_text(errors="replace")
+        assert "(signal 9)" in worker_log.read_text(errors="replace")
+        job.refresh()
+        assert job.retries_left == PLAN_RETRY.max - 1
+        with runtime.sessions() as session:
+            killed = session.scalars(select(PlanRun)).one()
+            assert killed.status == "running" and killed.finished_at is None
+            assert session.scalars(select(Assignment)).all() == []  # it died before writing
 
         # RQ's retry policy runs the same job again (here in-process, after its pause).
         drain(queues, wait_scheduled_s=10)
@@ -150,7 +168,7 @@ def test_worker_killed_mid_job_runs_it_again_without_double_effect(
             offers = session.scalars(select(Assignment)).all()
             assert sorted(a.request_id for a in offers) == list(range(1, 7))
             statuses = sorted(session.scalars(select(PlanRun.status)).all())
-            assert statuses.count("done") >= 1
+            assert statuses.count("done") >= 1 and statuses.count("running") == 1
         assert _count(runtime, "assignment.offered") == 6  # once per request, never twice
     finally:
         if worker is not None and worker.poll() is None:

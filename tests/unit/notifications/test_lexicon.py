@@ -1,7 +1,7 @@
+from notifications.kind_words import find_kind
 from notifications.lexicon import (
     collapse_repeats,
     expand,
-    find_kind,
     key_of,
     osa_distance,
     tokenize,

@@ -48,13 +48,12 @@ def test_confirmation_carries_time_name_code_and_the_otp_warning():
     assert "10:30 Tue 22 Dec" in en and "OTP or password" in en
 
 
-def test_offer_says_how_to_answer():
+def test_offer_says_how_to_answer_with_its_letter():
     body = render("offer", "vi", False, **_values("offer", "vi", "e_payment")).body
-    assert "thanh toán điện tử" in body and "Nhắn 1" in body and "2 để từ chối" in body
-    assert (
-        "Reply 1 to accept, 2 to decline"
-        in render("offer", "en", False, **_values("offer", "en", "e_payment")).body
-    )
+    assert body.startswith("Việc mới B: thanh toán điện tử")
+    assert "Nhắn 1B để nhận, 2B để từ chối" in body
+    en = render("offer", "en", False, **_values("offer", "en", "e_payment")).body
+    assert "Reply 1B to accept, 2B to decline" in en
 
 
 def test_body_is_nfc_even_with_nfd_values():

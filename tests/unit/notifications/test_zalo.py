@@ -35,6 +35,7 @@ LONG = {
     "volunteer": "Nguyễn Thị Ngọc Bích Phượng Hoàng Yến Thanh Thảo",
     "code": "482913",
     "minutes": 10,
+    "letter": "B",
 }
 
 
