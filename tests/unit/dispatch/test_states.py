@@ -15,6 +15,37 @@ from dispatch.states import (
     transition,
 )
 
+# The allowed moves written out here, not read from the table under test: a change to
+# dispatch/states.py that adds or drops a move must be made in both places on purpose.
+ALLOWED_REQUEST_MOVES = {
+    ("open", "offered"),
+    ("open", "scheduled"),
+    ("open", "cancelled"),
+    ("offered", "open"),  # declined, expired or withdrawn: back to the planner
+    ("offered", "scheduled"),
+    ("offered", "cancelled"),
+    ("scheduled", "open"),
+    ("scheduled", "offered"),
+    ("scheduled", "in_progress"),
+    ("scheduled", "done"),
+    ("scheduled", "cancelled"),
+    ("in_progress", "open"),
+    ("in_progress", "done"),
+    ("in_progress", "cancelled"),
+}
+ALLOWED_ASSIGNMENT_MOVES = {
+    ("offered", "accepted"),
+    ("offered", "declined"),
+    ("offered", "expired"),
+    ("offered", "withdrawn"),
+    ("accepted", "in_progress"),
+    ("accepted", "done"),
+    ("accepted", "declined"),  # backs out after accepting
+    ("accepted", "withdrawn"),
+    ("in_progress", "done"),
+    ("in_progress", "withdrawn"),
+}
+
 REQUEST_PAIRS = list(itertools.product(RequestStatus, RequestStatus))
 ASSIGNMENT_PAIRS = list(itertools.product(AssignmentStatus, AssignmentStatus))
 
@@ -26,7 +57,7 @@ def test_tables_cover_every_status() -> None:
 
 @pytest.mark.parametrize(("current", "target"), REQUEST_PAIRS, ids=lambda s: str(s))
 def test_request_pair(current: RequestStatus, target: RequestStatus) -> None:
-    if target in REQUEST_TRANSITIONS[current]:
+    if (current.value, target.value) in ALLOWED_REQUEST_MOVES:
         assert transition(current, target) is target
     else:
         with pytest.raises(IllegalTransition) as info:
@@ -37,11 +68,12 @@ def test_request_pair(current: RequestStatus, target: RequestStatus) -> None:
 
 @pytest.mark.parametrize(("current", "target"), ASSIGNMENT_PAIRS, ids=lambda s: str(s))
 def test_assignment_pair(current: AssignmentStatus, target: AssignmentStatus) -> None:
-    if target in ASSIGNMENT_TRANSITIONS[current]:
+    if (current.value, target.value) in ALLOWED_ASSIGNMENT_MOVES:
         assert transition(current, target) is target
     else:
-        with pytest.raises(IllegalTransition):
+        with pytest.raises(IllegalTransition) as info:
             transition(current, target)
+        assert info.value.what == "assignment"
 
 
 def test_expected_moves_and_final_states() -> None:
