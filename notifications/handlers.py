@@ -17,59 +17,14 @@ from sqlalchemy.orm import Session
 
 from dispatch.db import begin_write
 from dispatch.events import DomainEvent, parse_event
-from dispatch.models import Assignment, Event, Hamlet, HelpRequest, Message, Volunteer
+from dispatch.models import Assignment, Event, HelpRequest, Message, Volunteer
 from dispatch.runtime import Runtime, current
 from dispatch.states import AssignmentStatus, RequestStatus
-from notifications.outbound import Outgoing, enqueue_delivery, queue_sms, sms_language
+from notifications.outbound import Outgoing, enqueue_delivery, queue_sms
+from notifications.recipients import given_name, hamlet_name, to_resident, to_volunteer
+from notifications.reminders import schedule_reminders
 
 A = AssignmentStatus
-
-
-def given_name(full_name: str) -> str:
-    """What Vietnamese call a person: the last word of the full name (Nguyễn Văn An -> An)."""
-    parts = full_name.split()
-    return parts[-1] if parts else full_name
-
-
-def hamlet_name(request: HelpRequest) -> str:
-    """The request's hamlet, else the resident's (a request may name none)."""
-    code = request.hamlet_code or request.resident.hamlet_code
-    session = Session.object_session(request)
-    hamlet = session.get(Hamlet, code) if code and session is not None else None
-    return hamlet.name if hamlet else "?"
-
-
-def to_resident(request: HelpRequest, template: str, cause: str, **values: Any) -> Outgoing:
-    """An SMS to the request's resident; ``_assignment_id`` links it to a visit."""
-    assignment_id = values.pop("_assignment_id", None)
-    return Outgoing(
-        phone=request.resident.phone,
-        template=template,
-        values=values,
-        cause=cause,
-        lang=sms_language(request.language),
-        commune_code=request.commune_code,
-        request_id=request.id,
-        resident_id=request.resident_id,
-        assignment_id=assignment_id,
-    )
-
-
-def to_volunteer(
-    volunteer: Volunteer, request: HelpRequest, template: str, cause: str, **values: Any
-) -> Outgoing:
-    assignment_id = values.pop("_assignment_id", None)
-    return Outgoing(
-        phone=volunteer.phone,
-        template=template,
-        values=values,
-        cause=cause,
-        lang=sms_language(volunteer.languages),
-        commune_code=request.commune_code,
-        request_id=request.id,
-        volunteer_id=volunteer.id,
-        assignment_id=assignment_id,
-    )
 
 
 Build = Callable[[Session, DomainEvent, str], Sequence[Outgoing | Message]]
@@ -139,7 +94,6 @@ def request_received(event_id: int) -> None:
 def offer_made(event_id: int) -> None:
     """AssignmentOffered, AssignmentOverridden: ask the volunteer (or, when a coordinator
     confirmed it with them already, tell the resident)."""
-    from notifications.reminders import schedule_reminders
 
     def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
         assignment = session.get(Assignment, event.assignment_id)
@@ -187,8 +141,6 @@ def _withdrawn_notice(
 
 def offer_accepted(event_id: int) -> None:
     """Tell the resident who comes, when, and the visit code; set the reminders."""
-    from notifications.reminders import schedule_reminders
-
     accepted: list[Assignment] = []
 
     def build(session: Session, event: Any, cause: str) -> list[Outgoing]:
@@ -205,8 +157,6 @@ def offer_accepted(event_id: int) -> None:
 
 def assignment_changed(event_id: int) -> None:
     """New time: a new offer if unanswered, else the resident hears of the move."""
-    from notifications.reminders import schedule_reminders
-
     moved: list[Assignment] = []
 
     def build(session: Session, event: Any, cause: str) -> list[Outgoing]:

@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from dispatch.models import Assignment, Message, Volunteer
 from dispatch.states import AssignmentStatus
-from notifications.handlers import hamlet_name, offer_values, run_handler, to_volunteer
+from notifications.handlers import offer_values, run_handler
 from notifications.offer_texts import MAX_SEGMENTS, listing
 from notifications.outbound import Outgoing, message_our_id, segments_of, sms_language
+from notifications.recipients import hamlet_name, to_volunteer
 
 DIGEST = "offer_digest"
 

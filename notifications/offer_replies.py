@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from dispatch import services
 from dispatch.models import Assignment, Direction, Message
 from dispatch.states import LIVE_ASSIGNMENT_STATUSES, AssignmentStatus
-from notifications.handlers import hamlet_name
 from notifications.offer_texts import MAX_SEGMENTS, listing
 from notifications.phone import InvalidPhone, parse_phone
+from notifications.recipients import hamlet_name
 
 A = AssignmentStatus
 #: A bare XONG closes a visit that started, or starts within this time.

@@ -14,9 +14,10 @@ from dispatch import services
 from dispatch.models import Message, ProposalStatus, TimeProposal
 from dispatch.services.windows import windows_from_json
 from dispatch.states import RequestStatus
-from notifications.handlers import run_handler, to_resident
+from notifications.handlers import run_handler
 from notifications.offer_texts import wished_text
 from notifications.outbound import Outgoing, sms_language
+from notifications.recipients import to_resident
 
 TEMPLATE = "time_proposal"
 

@@ -16,6 +16,7 @@ from dispatch.queues import safe_id_part
 from dispatch.runtime import Runtime, current
 from dispatch.states import AssignmentStatus
 from notifications.outbound import enqueue_delivery, queue_sms
+from notifications.recipients import given_name, to_resident
 
 REMINDER_JOB = "notifications.reminders.send_reminder"
 EVENING_AT = time(19, 0)  # local, the day before the visit
@@ -65,8 +66,6 @@ def send_reminder(assignment_id: int, kind: str, start_iso: str) -> str:
             return "visit-off"
         if assignment.start_at != start_at:
             return "moved"
-        from notifications.handlers import given_name, to_resident
-
         request = assignment.request
         template = "reminder_evening" if kind == "evening" else "reminder_hour"
         out = to_resident(

@@ -11,6 +11,7 @@ from flask_babel import get_locale, lazy_gettext
 from markupsafe import Markup
 
 from dispatch.catalogue import BY_KEY
+from notifications.recipients import given_name
 
 ICONS = Path(__file__).parent / "static" / "icons"
 
@@ -96,12 +97,6 @@ def event_label(event_type: str) -> str:
     return f"{label} ({event_type})" if label else event_type
 
 
-def first_name(full_name: str | None) -> str:
-    """Vietnamese names put the given name last: "Nguyễn Văn An" -> "An"."""
-    parts = (full_name or "").split()
-    return parts[-1] if parts else ""
-
-
 def geo_link(lat: float, lon: float, label: str = "") -> str:
     """A ``geo:`` URI that opens the phone's map app at the place."""
     query = f"?q={lat:.6f},{lon:.6f}" + (f"({quote(label)})" if label else "")
@@ -115,7 +110,7 @@ def init_app(app: Flask) -> None:
         kind_bring=kind_bring,
         status_label=status_label,
         event_label=event_label,
-        first_name=first_name,
+        first_name=given_name,
         geo_link=geo_link,
         OUTCOME_LABELS=OUTCOME_LABELS,
         CHANNEL_LABELS=CHANNEL_LABELS,

@@ -27,10 +27,10 @@ from dispatch.services.windows import TimeWindow
 from dispatch.settings import ApiPartner
 from dispatch.states import IllegalTransition
 from notifications.phone import InvalidPhone, parse_phone
+from notifications.recipients import given_name
 from web.api import bp
 from web.api.openapi import document
 from web.database import db
-from web.helpers import first_name
 from web.ratelimit import enforce
 
 CALLS_PER_TOKEN_PER_MINUTE = 120
@@ -101,7 +101,7 @@ def _request_json(req: HelpRequest, duplicate: bool | None = None) -> dict[str, 
         visit = {
             "start": _iso(live.start_at),
             "end": _iso(live.end_at),
-            "volunteer_first_name": first_name(live.volunteer.name),
+            "volunteer_first_name": given_name(live.volunteer.name),
             "status": str(live.status),
         }
     body: dict[str, Any] = {
@@ -237,7 +237,7 @@ def _assignment_json(a: Assignment) -> dict[str, Any]:
         "start": _iso(a.start_at),
         "end": _iso(a.end_at),
         "status": str(a.status),
-        "volunteer_first_name": first_name(a.volunteer.name),
+        "volunteer_first_name": given_name(a.volunteer.name),
     }
 
 
