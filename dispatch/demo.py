@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from dispatch import outbox
 from dispatch.catalogue import KEYS
 from dispatch.clock import as_utc
+from dispatch.demo_people import mobile_number, vietnamese_name
 from dispatch.events import ReplanRequested
 from dispatch.models import (
     Commune,
@@ -102,33 +103,8 @@ COMMUNES = (
     ),
 )
 
-FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Lâm", "Dương")
-MIDDLE_F = ("Thị", "Ngọc", "Thanh", "Kim", "Mỹ", "Bích")
-MIDDLE_M = ("Văn", "Minh", "Hữu", "Quốc", "Thành", "Công")
-GIVEN_F = ("Lan", "Hoa", "Trang", "Nhung", "Thảo", "Hằng", "Yến", "Tuyết", "Phượng", "Diễm")
-GIVEN_M = ("Tùng", "Phúc", "Khang", "Tài", "Lộc", "Nghĩa", "Hiếu", "Sang", "Tâm", "Bảo")
-KHMER = ("Thạch", "Danh", "Sơn", "Kiên")  # common Khmer family names in the Mekong delta
-MOBILE_PREFIXES = ("90", "91", "93", "94", "96", "97", "98")  # VN mobile ranges, +84 9x
-
-# Blocks of local time; they overlap so their union runs 07:00-21:00 without a gap.
 BLOCKS = ((time(7, 0), time(11, 30)), (time(11, 0), time(16, 0)), (time(15, 30), time(21, 0)))
 VOLUNTEERS_PER_HAMLET = 5
-
-
-def vietnamese_name(rng: random.Random, *, khmer: bool = False) -> str:
-    female = rng.random() < 0.5
-    family = rng.choice(KHMER if khmer else FAMILY)
-    middle = rng.choice(MIDDLE_F if female else MIDDLE_M)
-    given = rng.choice(GIVEN_F if female else GIVEN_M)
-    return f"{family} {middle} {given}"
-
-
-def mobile_number(rng: random.Random, used: set[str]) -> str:
-    while True:
-        phone = f"+84{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**7):07d}"
-        if phone not in used:
-            used.add(phone)
-            return phone
 
 
 def is_empty(session: Session) -> bool:

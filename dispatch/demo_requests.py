@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from dispatch.catalogue import get_kind
 from dispatch.clock import local_to_utc, to_local
-from dispatch.models import Commune, HelpRequest, Volunteer
+from dispatch.demo_people import mobile_number, vietnamese_name
+from dispatch.models import Commune, HelpRequest, Role, User, Volunteer
 from dispatch.models.requests import RequestChannel, VisitOutcome
 from dispatch.services import (
     AcceptOffer,
@@ -82,8 +83,6 @@ class _Story:
         household_of: HelpRequest | None = None,
         **kw: object,
     ) -> HelpRequest:
-        from dispatch.demo import mobile_number, vietnamese_name
-
         kinds = [k for k in TEXTS if not khmer or k in ("vneid", "smartphone_basics")]
         kind = kinds[self.kind_index % len(kinds)]
         self.kind_index += 1
@@ -133,9 +132,16 @@ class _Story:
 
 
 def _login(commune: Commune) -> str:
-    from dispatch.demo import COMMUNES
-
-    return next(spec.login for spec in COMMUNES if spec.code == commune.code)
+    """The commune's demo coordinator, who is the actor of the history's overrides."""
+    session = Session.object_session(commune)
+    assert session is not None
+    login = session.scalar(
+        select(User.username)
+        .where(User.role == Role.COORDINATOR, User.communes.any(Commune.code == commune.code))
+        .order_by(User.username)
+    )
+    assert login is not None, f"demo commune {commune.code} has no coordinator"
+    return login
 
 
 def _done(s: _Story, absent: bool = False) -> None:

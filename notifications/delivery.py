@@ -14,12 +14,9 @@ in the night waits for the morning.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
@@ -27,13 +24,11 @@ from dispatch.db import begin_write
 from dispatch.models import ChannelKind, Message, MessageStatus
 from dispatch.runtime import Runtime, current
 from notifications import wiring
+from notifications.attempts import history_entry, load_message, record_sent, schedule_attempt
 from notifications.channels import PermanentSendError, RetryableSendError
 from notifications.optout import is_opted_out, set_opt_out
 from notifications.outbound import (
-    DELIVER_JOB,
-    DELIVERY_JOB_OPTIONS,
     SENT_DESPITE_OPT_OUT,
-    delivery_job_id,
     sent_at_night,
 )
 from notifications.policy import (
@@ -41,8 +36,8 @@ from notifications.policy import (
     OPT_OUT_ERROR_CODE,
     backoff_seconds,
     quiet_hours_end,
-    status_moves_forward,
 )
+from notifications.zalo_delivery import deliver_zalo
 
 log = logging.getLogger(__name__)
 ZALO = ChannelKind.ZALO
@@ -85,8 +80,6 @@ def deliver(our_id: str, attempt: int) -> str:
         to, body, channel_name = message.peer_phone, message.body, message.channel
         first_try = message.created_at
     if channel_name == ZALO:
-        from notifications.zalo_delivery import deliver_zalo
-
         return deliver_zalo(runtime, our_id, attempt)
     return _send_sms(runtime, our_id, attempt, channel_name, to, body, first_try)
 
@@ -152,70 +145,6 @@ def _claim(session: Session, message: Message, attempt: int, now: datetime) -> b
     return True
 
 
-def load_message(session: Session, our_id: str) -> Message:
-    begin_write(session)
-    message = session.scalar(select(Message).where(Message.our_id == our_id))
-    if message is None:  # deleted while we were sending: nothing to record on
-        raise LookupError(f"message {our_id} vanished")
-    return message
-
-
-def history_entry(status: str, **extra: Any) -> dict[str, Any]:
-    return {"status": status, "at": utcnow().isoformat(), **{k: v for k, v in extra.items() if v}}
-
-
-def record_sent(
-    runtime: Runtime,
-    our_id: str,
-    provider_id: str,
-    status: str,
-    *,
-    segments: int | None = None,
-    reconciled: bool = False,
-) -> None:
-    """Store the provider's id and word. The provider has the message already, so a busy
-    database is waited for a few times rather than losing that knowledge."""
-    for wait_s in (1.0, 3.0, 0.0):
-        try:
-            _store_sent(runtime, our_id, provider_id, status, segments, reconciled)
-            return
-        except OperationalError:
-            if not wait_s:
-                raise
-            log.warning("database busy recording %s; again in %.0f s", our_id, wait_s)
-            time.sleep(wait_s)
-
-
-def _store_sent(
-    runtime: Runtime,
-    our_id: str,
-    provider_id: str,
-    status: str,
-    segments: int | None,
-    reconciled: bool,
-) -> None:
-    with runtime.sessions() as session:
-        message = load_message(session, our_id)
-        message.provider_id = message.provider_id or provider_id
-        status = status.lower()
-        # "sending" is our own claim; the provider's first word replaces it, unless a status
-        # callback that beat us here already moved the message further.
-        if message.status == MessageStatus.SENDING or status_moves_forward(message.status, status):
-            message.status = status
-        message.status_history = [
-            *message.status_history,
-            history_entry(status, provider_id=provider_id, reconciled=reconciled),
-        ]
-        if segments and segments != message.segments:
-            log.info(
-                "provider counts %s segments for %s, we counted %s",
-                segments,
-                our_id,
-                message.segments,
-            )
-        session.commit()
-
-
 def _fail(session: Session, message: Message, code: str) -> None:
     message.status = MessageStatus.FAILED
     message.error_code = code[:16]
@@ -270,17 +199,6 @@ def _retry_later(runtime: Runtime, our_id: str, attempt: int, error: RetryableSe
     schedule_attempt(runtime, our_id, attempt + 1, utcnow() + timedelta(seconds=delay))
     log.info("SMS %s attempt %s failed (%s); next in %.1f s", our_id, attempt, error, delay)
     return "retry"
-
-
-def schedule_attempt(
-    runtime: Runtime, our_id: str, attempt: int, at: datetime, suffix: str = ""
-) -> None:
-    job_id = delivery_job_id(our_id, attempt) + (f"-{suffix}" if suffix else "")
-    options: dict[str, Any] = {"job_id": job_id, **DELIVERY_JOB_OPTIONS}
-    if at <= utcnow():
-        runtime.queues.messages.enqueue_call(DELIVER_JOB, args=(our_id, attempt), **options)
-    else:
-        runtime.queues.messages.enqueue_at(at, DELIVER_JOB, our_id, attempt, **options)
 
 
 def sweep_stuck(runtime: Runtime) -> int:

@@ -30,6 +30,7 @@ from dispatch.db import begin_write
 from dispatch.models import Message, MessageStatus
 from dispatch.runtime import Runtime
 from notifications import wiring
+from notifications.attempts import history_entry, record_sent, schedule_attempt
 from notifications.channels import RetryableSendError
 from notifications.channels.zalo_zns import (
     NIGHT,
@@ -39,7 +40,6 @@ from notifications.channels.zalo_zns import (
     ZaloApiError,
     ZaloAuthError,
 )
-from notifications.delivery import history_entry, record_sent, schedule_attempt
 from notifications.outbound import enqueue_delivery, sent_at_night
 from notifications.policy import backoff_seconds, zalo_morning
 from notifications.routing import fall_back

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from web.api import views  # noqa: F401  (routes register on import)
+from web.api.blueprint import bp
 
-bp = Blueprint("api", __name__)
-
-from web.api import views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

@@ -28,7 +28,7 @@ from dispatch.settings import ApiPartner
 from dispatch.states import IllegalTransition
 from notifications.phone import InvalidPhone, parse_phone
 from notifications.recipients import given_name
-from web.api import bp
+from web.api.blueprint import bp
 from web.api.openapi import document
 from web.database import db
 from web.ratelimit import enforce

@@ -2,28 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, g
-from sqlalchemy import select
-
-bp = Blueprint("coordinator", __name__)
-
-
-@bp.context_processor
-def _my_communes() -> dict[str, Any]:
-    """The communes the signed-in coordinator may see, for the commune pickers."""
-    codes = getattr(g, "communes", None)
-    if not codes:
-        return {"my_communes": []}
-    from dispatch.models import Commune
-    from web.database import db
-
-    found = db().scalars(select(Commune).where(Commune.code.in_(codes)).order_by(Commune.name))
-    return {"my_communes": list(found)}
-
-
-from web.coordinator import (  # noqa: E402,F401  (routes register on import)
+from web.coordinator import (  # noqa: F401  (routes register on import)
     auth,
     communes,
     imports,
@@ -32,3 +11,6 @@ from web.coordinator import (  # noqa: E402,F401  (routes register on import)
     queue,
     requests,
 )
+from web.coordinator.blueprint import bp
+
+__all__ = ["bp"]

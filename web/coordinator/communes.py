@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 from dispatch.clock import utcnow
 from dispatch.models import Commune
 from dispatch.services.commune_settings import BadChannelOrder, set_channel_order
-from web.coordinator import bp
 from web.coordinator.auth import actor, coordinator_required
+from web.coordinator.blueprint import bp
 from web.database import db
 
 #: The orders offered (any valid order is accepted; these are the sensible ones).

@@ -16,8 +16,8 @@ from flask_babel.speaklater import LazyString
 
 from dispatch.clock import utcnow
 from dispatch.services import place_import, volunteer_import
-from web.coordinator import bp
 from web.coordinator.auth import actor, coordinator_required
+from web.coordinator.blueprint import bp
 from web.database import db
 
 MAX_CSV_BYTES = 1024 * 1024

@@ -21,8 +21,8 @@ from dispatch.services.panel_queries import dashboard as dashboard_figures
 from dispatch.services.panel_queries import escalations as escalation_rows
 from dispatch.states import RequestStatus
 from web.charts import bar_chart, board_timeline
-from web.coordinator import bp
 from web.coordinator.auth import coordinator_required
+from web.coordinator.blueprint import bp
 from web.database import db
 from web.helpers import kind_label, status_label
 

@@ -20,8 +20,8 @@ from dispatch.clock import utcnow
 from dispatch.models import Hamlet, Team, Volunteer
 from dispatch.services import directory, volunteer_import
 from notifications.phone import to_e164
-from web.coordinator import bp
 from web.coordinator.auth import actor, coordinator_required
+from web.coordinator.blueprint import bp
 from web.coordinator.imports import read_csv_upload, shown
 from web.database import db
 

@@ -19,8 +19,8 @@ from dispatch.services.errors import Conflict, DomainError
 from dispatch.services.queue_queries import request_in_scope
 from dispatch.services.request_details import MergeRequests, details, merge
 from dispatch.states import IllegalTransition
-from web.coordinator import bp
 from web.coordinator.auth import actor, coordinator_required
+from web.coordinator.blueprint import bp
 from web.database import db
 
 

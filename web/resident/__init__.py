@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from web.resident import views  # noqa: F401  (routes register on import)
+from web.resident.blueprint import bp
 
-bp = Blueprint("resident", __name__)
-
-from web.resident import views  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

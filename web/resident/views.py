@@ -27,7 +27,7 @@ from dispatch.states import IllegalTransition, RequestStatus
 from web.database import db
 from web.helpers import kind_label, lang
 from web.ratelimit import enforce
-from web.resident import bp
+from web.resident.blueprint import bp
 from web.resident.forms import RequestForm, RescheduleForm, TimeChoiceMixin, phone_e164
 
 SUBMITS_PER_IP_PER_HOUR = 10

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from web.volunteer import auth, availability, visits  # noqa: F401  (routes register on import)
+from web.volunteer.blueprint import bp
 
-bp = Blueprint("volunteer", __name__)
-
-from web.volunteer import auth, availability, visits  # noqa: E402,F401  (routes register on import)
+__all__ = ["bp"]

@@ -36,7 +36,7 @@ from web.database import db
 from web.i18n import clear_session_keeping_language
 from web.ratelimit import enforce
 from web.resident.forms import phone_e164
-from web.volunteer import bp
+from web.volunteer.blueprint import bp
 from web.volunteer.sms import queue_sign_in_code
 
 F = TypeVar("F", bound=Callable[..., Any])

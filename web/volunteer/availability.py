@@ -13,8 +13,8 @@ from dispatch.clock import to_local, utcnow
 from dispatch.services import availability as service
 from dispatch.services.errors import DomainError
 from web.database import db
-from web.volunteer import bp
 from web.volunteer.auth import volunteer_required
+from web.volunteer.blueprint import bp
 
 SLOTS_PER_DAY = 2
 WEEKDAYS = {

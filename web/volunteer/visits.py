@@ -20,8 +20,8 @@ from dispatch.services.errors import Conflict, DomainError
 from dispatch.services.volunteer_queries import my_visits, visit_of
 from dispatch.states import AssignmentStatus, IllegalTransition
 from web.database import db
-from web.volunteer import bp
 from web.volunteer.auth import volunteer_required
+from web.volunteer.blueprint import bp
 
 DECLINE_REASONS = {
     "busy": _l("I am busy at that time"),

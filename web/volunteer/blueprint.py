@@ -1,0 +1,8 @@
+"""The volunteer blueprint, apart from its views so that they can import it without importing
+the package that imports them."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("volunteer", __name__)
