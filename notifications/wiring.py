@@ -125,7 +125,7 @@ def zalo_settings(settings: Settings) -> ZaloSettings | None:
         return settings.zalo
     if not sandbox_in_use(settings):
         return None
-    from notifications.sandbox.zalo_store import (
+    from notifications.sandbox.zalo_constants import (
         OAUTH_PATH,
         SANDBOX_ZALO_APP_ID,
         SANDBOX_ZALO_APP_SECRET,

@@ -11,11 +11,8 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from notifications.sandbox.server import QuietRequestHandler, RunningSandbox
-from notifications.sandbox.zalo_store import (
-    ERROR_TEXT,
-    OAUTH_PATH,
-    ZaloSandboxState,
-)
+from notifications.sandbox.zalo_constants import ERROR_TEXT, OAUTH_PATH
+from notifications.sandbox.zalo_store import ZaloSandboxState
 
 zalo_api = Blueprint("zalo_api", __name__)
 zalo_admin = Blueprint("zalo_admin", __name__, url_prefix="/_zalo")

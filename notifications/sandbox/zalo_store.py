@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import itertools
-import json
 import random
 import re
 import secrets
@@ -28,68 +27,19 @@ import requests
 
 from notifications.channels.zalo_zns import webhook_signature
 from notifications.policy import ZALO_NIGHT
-from notifications.zalo_templates import ZNS_TEMPLATES, ZnsDataError, check_data, render_text
+from notifications.sandbox.zalo_constants import (
+    CODE_FAULTS,
+    OTHER_FAULTS,
+    SANDBOX_ZALO_APP_ID,
+    SANDBOX_ZALO_APP_SECRET,
+    SANDBOX_ZALO_OA_SECRET,
+    SANDBOX_ZALO_REFRESH_TOKEN,
+    SANDBOX_ZALO_TEMPLATES,
+)
+from notifications.sandbox.zalo_records import Refresh, ZnsMessage, receipt_body
+from notifications.zalo_templates import ZnsDataError, check_data, render_text
 
-SANDBOX_ZALO_APP_ID = "4096000000000000015"
-SANDBOX_ZALO_APP_SECRET = "sandbox-zalo-app-secret-not-secret"
-SANDBOX_ZALO_OA_ID = "1700000000000000015"
-SANDBOX_ZALO_OA_SECRET = "sandbox-zalo-oa-secret-not-secret"
-SANDBOX_ZALO_REFRESH_TOKEN = "rt.bootstrap"  # accepted once per run, like a fresh OA grant
-# Template ids the fake has "approved", one per template of ours.
-SANDBOX_ZALO_TEMPLATES = {name: str(600101 + i) for i, name in enumerate(ZNS_TEMPLATES)}
-OAUTH_PATH = "/v4/oa/access_token"
-
-# Send faults, per number: ZNS error codes, "timeout" (created, answer too late), "lost"
-# (no message, answer too late), "500", and "offline" (created, never received: no webhook).
-CODE_FAULTS = {"-100", "-108", "-114", "-115", "-118", "-119", "-124", "-131", "-133", "-144"}
-OTHER_FAULTS = {"timeout", "lost", "500", "offline"}
-ERROR_TEXT = {
-    -100: "Unknown error",
-    -108: "Phone number invalid",
-    -109: "Template ID invalid",
-    -112: "Template data invalid",
-    -114: "User is inactive, or reject the message, or using an outdated Zalo version",
-    -115: "Out of quota",
-    -118: "Zalo account not existed",
-    -119: "Account can not receive ZNS",
-    -124: "Access token invalid",
-    -131: "Template not approved",
-    -133: "Sending ZNS at night is not allowed (22:00-06:00)",
-    -144: "OA has exceeded daily quota",
-}
 _PHONE = re.compile(r"^(84|0)(\d{9})$")
-
-
-def sandbox_env(url: str) -> dict[str, str]:
-    """ZALO_ settings naming the fake Zalo at ``url`` as if it were a real OA (tests, bench)."""
-    return {
-        "ZALO_APP_ID": SANDBOX_ZALO_APP_ID,
-        "ZALO_APP_SECRET": SANDBOX_ZALO_APP_SECRET,
-        "ZALO_OA_SECRET_KEY": SANDBOX_ZALO_OA_SECRET,
-        "ZALO_REFRESH_TOKEN": SANDBOX_ZALO_REFRESH_TOKEN,
-        "ZALO_OAUTH_URL": url + OAUTH_PATH,
-        "ZALO_API_BASE_URL": url,
-        "ZALO_TEMPLATES": ",".join(f"{k}:{v}" for k, v in SANDBOX_ZALO_TEMPLATES.items()),
-    }
-
-
-@dataclass
-class ZnsMessage:
-    msg_id: str
-    phone: str  # 84...
-    template: str
-    template_id: str
-    data: dict[str, str]
-    text: str
-    tracking_id: str
-    sent_at: datetime
-    received_at: datetime | None = None
-
-
-@dataclass
-class Refresh:
-    at: datetime
-    replaced: str  # the state of the token it replaced: fresh | expiring | expired | revoked | none
 
 
 @dataclass
@@ -290,19 +240,7 @@ class ZaloSandboxState:
         if not self.webhook_url or message.received_at is None:
             return "no webhook"
         stamp = str(int(time.time() * 1000))
-        event = {
-            "app_id": self.app_id,
-            "event_name": "user_received_message",
-            "sender": {"id": SANDBOX_ZALO_OA_ID},
-            "recipient": {"id": "u" + hashlib.sha256(message.phone.encode()).hexdigest()[:16]},
-            "message": {
-                "msg_id": message.msg_id,
-                "delivery_time": str(int(message.received_at.timestamp() * 1000)),
-                "tracking_id": message.tracking_id,
-            },
-            "timestamp": stamp,
-        }
-        body = json.dumps(event).encode()
+        body = receipt_body(self.app_id, message, stamp)
         signature = webhook_signature(self.app_id, body, stamp, self.oa_secret)
         headers = {"Content-Type": "application/json", "X-ZEvent-Signature": signature}
         try:

@@ -30,7 +30,8 @@ from notifications.sandbox import (
     start_sandbox,
 )
 from notifications.sandbox.zalo_app import RunningZalo, start_zalo_sandbox
-from notifications.sandbox.zalo_store import ZaloSandboxState, sandbox_env
+from notifications.sandbox.zalo_constants import sandbox_env
+from notifications.sandbox.zalo_store import ZaloSandboxState
 from tests.e2e.messaging.conftest import _url_of, free_port
 from tests.fixtures.redis import RunJobs
 from tests.fixtures.web import seed_world

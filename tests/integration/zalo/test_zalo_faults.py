@@ -13,7 +13,7 @@ from dispatch.clock import to_local, utcnow
 from dispatch.models import ChannelAlert, ZaloAccount, ZaloReceipt
 from notifications import wiring
 from notifications.channels.zalo_zns import webhook_signature
-from notifications.sandbox.zalo_store import (
+from notifications.sandbox.zalo_constants import (
     SANDBOX_ZALO_APP_ID,
     SANDBOX_ZALO_OA_SECRET,
     SANDBOX_ZALO_TEMPLATES,
