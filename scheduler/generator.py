@@ -259,7 +259,7 @@ def generate(requests: int, volunteers: int, days: int = 1, seed: int = 0) -> Sc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from scheduler.io import scenario_to_dict  # the file format lives in io.py
+    from scheduler.scenario_writer import scenario_to_dict
 
     parser = argparse.ArgumentParser(prog="python -m scheduler.generator", description=__doc__)
     parser.add_argument("--requests", type=int, default=50)
