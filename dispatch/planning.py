@@ -28,8 +28,10 @@ from dispatch import outbox
 from dispatch.clock import utcnow
 from dispatch.events import PlanCompleted
 from dispatch.models import Assignment, HelpRequest, PlanRun, PlanRunStatus
+from dispatch.planning_ids import request_id_of, volunteer_id_of
 from dispatch.planning_proposals import propose_times
-from dispatch.planning_scenario import Problem, build_problem, coordinator_reason, horizon_end
+from dispatch.planning_refusals import coordinator_reason
+from dispatch.planning_scenario import Problem, build_problem, horizon_end
 from dispatch.services import offers
 from dispatch.services.errors import Conflict
 from dispatch.services.planning_writeback import (
@@ -72,8 +74,8 @@ def solve(problem: Problem, time_limit_s: float) -> Plan:
 def planned_visits(plan: Plan) -> list[PlannedVisit]:
     return [
         PlannedVisit(
-            int(visit.request.removeprefix("r")),
-            int(route.volunteer.removeprefix("v")),
+            request_id_of(visit.request),
+            volunteer_id_of(route.volunteer),
             visit.start,
             visit.end,
         )
@@ -114,7 +116,7 @@ def _record_result(
         "travel_seconds": plan.objective.travel_seconds,
     }
     run.unassigned = [
-        {"request_id": int(u.request.removeprefix("r")), "reason": coordinator_reason(u.reason)}
+        {"request_id": request_id_of(u.request), "reason": coordinator_reason(u.reason)}
         for u in plan.unassigned
     ]
     run.status = PlanRunStatus.DONE

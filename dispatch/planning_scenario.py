@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -22,10 +22,11 @@ from dispatch.catalogue import BY_KEY
 from dispatch.clock import LOCAL_TZ, local_to_utc
 from dispatch.models import Assignment, HelpRequest, Volunteer
 from dispatch.models.people import ExceptionKind
+from dispatch.planning_ids import request_key, volunteer_key
+from dispatch.planning_refusals import exclude_refused, refusals
 from dispatch.states import (
     FIXED_ASSIGNMENT_STATUSES,
     LIVE_ASSIGNMENT_STATUSES,
-    AssignmentStatus,
     RequestStatus,
 )
 from scheduler.types import (
@@ -121,57 +122,34 @@ def _fits(shifts: tuple[Interval, ...], start: datetime, end: datetime) -> int |
     return None
 
 
-def declined_skill(request_id: int) -> str:
-    """A pseudo-skill held by every volunteer who has not turned this request down."""
-    return f"not-declined:r{request_id}"
-
-
-def coordinator_reason(reason: str) -> str:
-    """The planner's reason, with the decline pseudo-skill said in words."""
-    if "not-declined:" in reason:
-        return "every volunteer able to do it has declined it"
-    return reason
-
-
-def _exclude_declined(scenario: Scenario, request_rows: Sequence[HelpRequest]) -> Scenario:
-    """Never offer a request again to a volunteer who declined it or let the offer expire.
-
-    The formats have no "excluded volunteer" field, so the exclusion rides on skills: the
-    request requires a pseudo-skill that every volunteer holds except those who said no.
-    """
-    refused: dict[str, set[str]] = {}
-    for req in request_rows:
-        said_no = {
-            f"v{a.volunteer_id}"
-            for a in req.assignments
-            if a.status in (AssignmentStatus.DECLINED, AssignmentStatus.EXPIRED)
-        }
-        if said_no:
-            refused[f"r{req.id}"] = said_no
-    if not refused:
-        return scenario
-    requests = tuple(
-        replace(r, skills=r.skills | {declined_skill(int(r.id[1:]))}) if r.id in refused else r
-        for r in scenario.requests
+def live_assignment(req: HelpRequest) -> Assignment | None:
+    """The request's current offer or visit, if any (the newest live assignment)."""
+    return next(
+        (a for a in reversed(req.assignments) if a.status in LIVE_ASSIGNMENT_STATUSES), None
     )
-    volunteers = tuple(
-        replace(
-            v,
-            skills=v.skills
-            | {declined_skill(int(rid[1:])) for rid, ids in refused.items() if v.id not in ids},
-        )
-        for v in scenario.volunteers
+
+
+def is_fixed(assignment: Assignment | None) -> bool:
+    """The planner must keep it as it is: accepted, under way, or locked by a coordinator."""
+    return assignment is not None and (
+        assignment.status in FIXED_ASSIGNMENT_STATUSES or assignment.locked
     )
-    return replace(scenario, requests=requests, volunteers=volunteers)
 
 
-def build_problem(session: Session, commune_code: str, now: datetime) -> Problem:
-    today = now.astimezone(LOCAL_TZ).date()
-    days = [today + timedelta(days=n) for n in range(HORIZON_DAYS)]
-    end = horizon_end(now)
-    earliest = now + LEAD
+def _shift_of(
+    volunteers: dict[str, PlanVolunteer], assignment: Assignment
+) -> tuple[str, int] | None:
+    """The volunteer and shift index holding the assignment's visit, if one does."""
+    vid = volunteer_key(assignment.volunteer_id)
+    planned = volunteers.get(vid)
+    if planned is None:
+        return None
+    shift = _fits(planned.shifts, assignment.start_at, assignment.end_at)
+    return None if shift is None else (vid, shift)
 
-    volunteer_rows = session.scalars(
+
+def _volunteer_rows(session: Session, commune_code: str) -> Sequence[Volunteer]:
+    return session.scalars(
         select(Volunteer)
         .where(
             Volunteer.commune_code == commune_code,
@@ -181,24 +159,60 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
         .options(selectinload(Volunteer.shifts), selectinload(Volunteer.exceptions))
         .order_by(Volunteer.id)
     ).all()
-    plan_volunteers: dict[str, PlanVolunteer] = {}
-    for v in volunteer_rows:
+
+
+def _plan_volunteers(
+    rows: Sequence[Volunteer], days: list[date], now: datetime
+) -> dict[str, PlanVolunteer]:
+    """Volunteers with shift time left in the horizon, as the scheduler sees them."""
+    planned: dict[str, PlanVolunteer] = {}
+    for v in rows:
         shifts = tuple(s for day in days for s in _day_shifts(v, day) if s.end > now)
         if shifts:
-            plan_volunteers[f"v{v.id}"] = PlanVolunteer(
-                id=f"v{v.id}",
+            planned[volunteer_key(v.id)] = PlanVolunteer(
+                id=volunteer_key(v.id),
                 location=LatLon(v.home_lat, v.home_lon),
                 skills=v.planning_skills(),
                 shifts=shifts,
                 max_visits_per_shift=v.max_visits_per_shift,
             )
+    return planned
 
-    request_rows = session.scalars(
+
+def _request_rows(session: Session, commune_code: str) -> Sequence[HelpRequest]:
+    return session.scalars(
         select(HelpRequest)
         .where(HelpRequest.commune_code == commune_code, HelpRequest.status.in_(PLANNED_STATUSES))
         .options(selectinload(HelpRequest.assignments))
         .order_by(HelpRequest.id)
     ).all()
+
+
+def _as_request(req: HelpRequest, windows: tuple[Interval, ...]) -> Request:
+    return Request(
+        id=request_key(req.id),
+        location=LatLon(req.lat, req.lon),
+        skills=req.required_skills(),
+        duration_min=_visit_minutes(req),
+        windows=windows,
+        priority=max(1, min(100, req.priority)),
+        received_at=req.created_at,
+    )
+
+
+def build_problem(session: Session, commune_code: str, now: datetime) -> Problem:
+    """The commune's planning problem at ``now``; two rules decide each request's part:
+
+    - a *fixed* visit (accepted, under way, coordinator-locked) becomes a lock at its time,
+      or is left out when no shift of its volunteer holds it;
+    - any other request is planned within its windows from ``now + LEAD``, or left out when
+      they are all past; its *live* offer, if any, goes into the warm start.
+    """
+    today = now.astimezone(LOCAL_TZ).date()
+    days = [today + timedelta(days=n) for n in range(HORIZON_DAYS)]
+    volunteer_rows = _volunteer_rows(session, commune_code)
+    plan_volunteers = _plan_volunteers(volunteer_rows, days, now)
+    request_rows = _request_rows(session, commune_code)
 
     requests: list[Request] = []
     locks: list[Lock] = []
@@ -207,53 +221,25 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
     live: dict[int, Assignment] = {}
     locked: set[int] = set()
     for req in request_rows:
-        rid = f"r{req.id}"
-        current = next(
-            (a for a in reversed(req.assignments) if a.status in LIVE_ASSIGNMENT_STATUSES), None
-        )
-        fixed = current is not None and (
-            current.status in FIXED_ASSIGNMENT_STATUSES or current.locked
-        )
-        minutes = _visit_minutes(req)
+        current = live_assignment(req)
+        placed = None if current is None else _shift_of(plan_volunteers, current)
         if current is not None:
             live[req.id] = current
-        if fixed:
+        if is_fixed(current):
             assert current is not None
-            vid = f"v{current.volunteer_id}"
-            planned = plan_volunteers.get(vid)
-            shift = (
-                None if planned is None else _fits(planned.shifts, current.start_at, current.end_at)
-            )
-            if shift is None:
+            if placed is None:
                 continue  # outside every shift in the horizon: the planner leaves it alone
             windows: tuple[Interval, ...] = ()
-            locks.append(Lock(rid, vid, current.start_at))
+            locks.append(Lock(request_key(req.id), placed[0], current.start_at))
             locked.add(req.id)
         else:
-            windows = _windows(req, earliest, end)
+            windows = _windows(req, now + LEAD, horizon_end(now))
             if not windows:
                 continue  # every window is already past: a coordinator must reschedule it
-        requests.append(
-            Request(
-                id=rid,
-                location=LatLon(req.lat, req.lon),
-                skills=req.required_skills(),
-                duration_min=minutes,
-                windows=windows,
-                priority=max(1, min(100, req.priority)),
-                received_at=req.created_at,
-            )
-        )
-        problem_requests[rid] = req
-        if current is not None:
-            planned = plan_volunteers.get(f"v{current.volunteer_id}")
-            shift = (
-                None if planned is None else _fits(planned.shifts, current.start_at, current.end_at)
-            )
-            if shift is not None:
-                routes[(f"v{current.volunteer_id}", shift)].append(
-                    Visit(rid, current.start_at, current.end_at)
-                )
+        requests.append(_as_request(req, windows))
+        problem_requests[request_key(req.id)] = req
+        if current is not None and placed is not None:
+            routes[placed].append(Visit(request_key(req.id), current.start_at, current.end_at))
 
     scenario = Scenario(
         name=f"{commune_code} {now.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M}",
@@ -263,7 +249,7 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
         locked=tuple(locks),
         timezone="Asia/Ho_Chi_Minh",
     )
-    scenario = _exclude_declined(scenario, request_rows)
+    scenario = exclude_refused(scenario, refusals(request_rows))
     previous = None
     if routes:
         previous = Plan(
@@ -275,5 +261,5 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
             unassigned=(),
             objective=Objective(0, 0, 0.0),
         )
-    volunteers = {f"v{v.id}": v for v in volunteer_rows}
+    volunteers = {volunteer_key(v.id): v for v in volunteer_rows}
     return Problem(scenario, previous, problem_requests, volunteers, live, locked)
