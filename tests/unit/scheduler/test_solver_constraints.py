@@ -167,7 +167,8 @@ def test_solver_block_is_reported() -> None:
     assert plan.solver["time_limit_s"] == 0.2
     assert plan.solver["seed"] == 7
     assert plan.solver["status"] in {"success", "optimal", "proved optimal", "partial_success"}
-    assert 0 < plan.solver["wall_s"] < 2
+    # How long it took depends on the machine; that it is reported, and as seconds, does not.
+    assert isinstance(plan.solver["wall_s"], float) and plan.solver["wall_s"] > 0
 
 
 def test_empty_scenarios() -> None:
