@@ -48,13 +48,10 @@ def create_app(
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import database, helpers, i18n, ratelimit, runtime, security
+    from web import extensions, helpers, i18n, ratelimit, security
 
-    database.init_app(app)
-    # Events committed by web requests go to RQ right after the commit (web/runtime.py); tests
-    # that need no Redis turn it off and leave the events in the outbox.
-    if app.config.get("PUBLISH_AFTER_COMMIT", True):
-        runtime.init_app(app)
+    # Tests that need no Redis turn the relay off and leave the events in the outbox.
+    extensions.init_app(app, relay=app.config.get("PUBLISH_AFTER_COMMIT", True))
     i18n.init_app(app)
     helpers.init_app(app)
     security.init_app(app)

@@ -14,11 +14,13 @@ from flask import Blueprint, current_app, jsonify
 from rq import Worker
 from sqlalchemy import Engine, text
 
+from web.extensions import runtime
+
 bp = Blueprint("health", __name__)
 
 
 def _database() -> str:
-    engine: Engine = current_app.extensions["doorstep.engine"]
+    engine: Engine = runtime().engine
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

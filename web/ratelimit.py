@@ -112,7 +112,7 @@ def init_app(app: Flask) -> None:
     if app.config.get("RATE_LIMIT_STORAGE", "redis") == "memory":
         store = MemoryCounters()
     else:
-        from web.runtime import queues
+        from web.extensions import queues
 
         # The app's Redis connection (never starts an embedded server from the web process).
         store = LazyRedisCounters(lambda: queues(app).connection)

@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from dispatch.clock import to_local
 from dispatch.models import Message, Resident, Volunteer
 from dispatch.settings import Settings
-from web.database import db
+from web.extensions import db
 
 bp = Blueprint("simulator", __name__, url_prefix="/sandbox/phones")
 

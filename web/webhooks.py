@@ -18,7 +18,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
 from dispatch.settings import Settings
-from web.database import db
+from web.extensions import db
 
 if TYPE_CHECKING:
     from notifications.inbound import InboundSms
@@ -52,7 +52,7 @@ def _receive(inbound: InboundSms) -> None:
     """Store and act on one inbound SMS, then hand its replies to the message queue."""
     from notifications.inbound import receive
     from notifications.outbound import enqueue_delivery
-    from web.database import runtime
+    from web.extensions import runtime
 
     received = receive(db(), _settings(), inbound)
     if not received.replies:

@@ -30,7 +30,7 @@ from notifications.phone import InvalidPhone, parse_phone
 from notifications.recipients import given_name
 from web.api.blueprint import bp
 from web.api.openapi import document
-from web.database import db
+from web.extensions import db
 from web.ratelimit import enforce
 
 CALLS_PER_TOKEN_PER_MINUTE = 120

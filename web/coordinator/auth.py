@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired
 
 from dispatch.models import Commune, User
 from web.coordinator.blueprint import bp
-from web.database import db
+from web.extensions import db
 from web.i18n import clear_session_keeping_language
 from web.ratelimit import enforce
 

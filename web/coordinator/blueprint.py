@@ -18,7 +18,7 @@ def _my_communes() -> dict[str, Any]:
     if not codes:
         return {"my_communes": []}
     from dispatch.models import Commune
-    from web.database import db
+    from web.extensions import db
 
     found = db().scalars(select(Commune).where(Commune.code.in_(codes)).order_by(Commune.name))
     return {"my_communes": list(found)}

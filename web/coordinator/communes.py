@@ -13,7 +13,7 @@ from dispatch.models import Commune
 from dispatch.services.commune_settings import BadChannelOrder, set_channel_order
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
-from web.database import db
+from web.extensions import db
 
 #: The orders offered (any valid order is accepted; these are the sensible ones).
 CHANNEL_ORDERS = {

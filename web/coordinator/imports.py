@@ -18,7 +18,7 @@ from dispatch.clock import utcnow
 from dispatch.services import place_import, volunteer_import
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
-from web.database import db
+from web.extensions import db
 
 MAX_CSV_BYTES = 1024 * 1024
 

@@ -23,7 +23,7 @@ from dispatch.states import RequestStatus
 from web.charts import bar_chart, board_timeline
 from web.coordinator.auth import coordinator_required
 from web.coordinator.blueprint import bp
-from web.database import db
+from web.extensions import db
 from web.helpers import kind_label, status_label
 
 ESCALATION_LABELS = {

@@ -23,7 +23,7 @@ from notifications.phone import to_e164
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
 from web.coordinator.imports import read_csv_upload, shown
-from web.database import db
+from web.extensions import db
 
 
 def _csv_response(text: str, name: str) -> Response:

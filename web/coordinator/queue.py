@@ -17,7 +17,7 @@ from dispatch.services.queue_queries import AGE_FILTERS, QueueFilters, queue
 from dispatch.states import RequestStatus
 from web.coordinator.auth import coordinator_required
 from web.coordinator.blueprint import bp
-from web.database import db
+from web.extensions import db
 from web.i18n import local_time
 
 

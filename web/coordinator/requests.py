@@ -21,7 +21,7 @@ from dispatch.services.request_details import MergeRequests, details, merge
 from dispatch.states import IllegalTransition
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
-from web.database import db
+from web.extensions import db
 
 
 def _request_or_404(request_id: int) -> HelpRequest:

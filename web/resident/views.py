@@ -24,7 +24,7 @@ from dispatch.services import requests as request_service
 from dispatch.services.errors import DomainError
 from dispatch.services.windows import TimeWindow
 from dispatch.states import IllegalTransition, RequestStatus
-from web.database import db
+from web.extensions import db
 from web.helpers import kind_label, lang
 from web.ratelimit import enforce
 from web.resident.blueprint import bp

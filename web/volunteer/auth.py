@@ -32,7 +32,7 @@ from dispatch.services.volunteer_links import (
     new_code,
     read_link_token,
 )
-from web.database import db
+from web.extensions import db
 from web.i18n import clear_session_keeping_language
 from web.ratelimit import enforce
 from web.resident.forms import phone_e164

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from dispatch.clock import to_local, utcnow
 from dispatch.services import availability as service
 from dispatch.services.errors import DomainError
-from web.database import db
+from web.extensions import db
 from web.volunteer.auth import volunteer_required
 from web.volunteer.blueprint import bp
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.models import Message, Volunteer
 from notifications.outbound import Outgoing, enqueue_delivery, queue_sms, sms_language
-from web.runtime import queues
+from web.extensions import queues
 
 log = logging.getLogger(__name__)
 

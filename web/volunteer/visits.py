@@ -19,7 +19,7 @@ from dispatch.services import offers
 from dispatch.services.errors import Conflict, DomainError
 from dispatch.services.volunteer_queries import my_visits, visit_of
 from dispatch.states import AssignmentStatus, IllegalTransition
-from web.database import db
+from web.extensions import db
 from web.volunteer.auth import volunteer_required
 from web.volunteer.blueprint import bp
 
