@@ -25,11 +25,11 @@ from dispatch.services.errors import DomainError
 from dispatch.services.panel_queries import commune_assignments
 from dispatch.services.windows import TimeWindow
 from dispatch.settings import ApiPartner
-from dispatch.states import IllegalTransition
 from notifications.phone import InvalidPhone, parse_phone
 from notifications.recipients import given_name
 from web.api.blueprint import bp
 from web.api.openapi import document
+from web.errors import status_of
 from web.extensions import db
 from web.ratelimit import enforce
 
@@ -49,6 +49,12 @@ def _api_error(error: ApiError) -> tuple[Response, int]:
     if error.fields:
         body["fields"] = error.fields
     return jsonify(body), error.status
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError) -> tuple[Response, int]:
+    db().rollback()
+    return _api_error(ApiError(status_of(error), str(error)))
 
 
 @bp.errorhandler(HTTPException)
@@ -210,10 +216,7 @@ def _parse_submit(body: Any) -> request_service.SubmitRequest:
 @bp.post("/requests")
 def submit() -> tuple[Response, int]:
     command = _parse_submit(request.get_json(silent=True))
-    try:
-        result = request_service.submit(db(), command, utcnow())
-    except (DomainError, IllegalTransition) as error:
-        raise ApiError(400, str(error)) from None
+    result = request_service.submit(db(), command, utcnow())
     if not _visible(result.request.commune_code):
         # Dedupe is per phone and kind; never hand out another commune's request.
         raise ApiError(400, "this phone already has an open request of this kind elsewhere")

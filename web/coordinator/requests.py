@@ -15,12 +15,12 @@ from dispatch.clock import LOCAL_TZ, to_local, utcnow
 from dispatch.models import Assignment, Hamlet, HelpRequest
 from dispatch.services import availability, overrides
 from dispatch.services.candidates import rank_candidates
-from dispatch.services.errors import Conflict, DomainError
+from dispatch.services.errors import DomainError
 from dispatch.services.queue_queries import request_in_scope
 from dispatch.services.request_details import MergeRequests, details, merge
-from dispatch.states import IllegalTransition
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
+from web.errors import error_page, status_of
 from web.extensions import db
 
 
@@ -64,11 +64,21 @@ def _reason() -> str:
     return request.form.get("reason", "").strip()[:500]
 
 
-def _refused(req_id: int, error: Exception) -> Any:
+@bp.errorhandler(DomainError)
+def _refused(error: DomainError) -> Any:
+    """A refused override: the request's page again, saying why, with nothing saved."""
     db().rollback()
+    args = request.view_args or {}
+    req_id = args.get("request_id")
+    if req_id is None and "assignment_id" in args:
+        assignment = db().get(Assignment, args["assignment_id"])
+        req_id = assignment.request_id if assignment is not None else None
+    status = status_of(error)
+    if req_id is None or status == 404:
+        return error_page(status)
     req = _request_or_404(req_id)
     db().refresh(req)
-    if isinstance(error, Conflict):
+    if status == 409:
         return _page(req, 409, conflict=True)
     return _page(req, 400, error=_("Not possible: %(why)s", why=str(error)))
 
@@ -106,10 +116,7 @@ def reassign(request_id: int) -> Any:
         confirmed=request.form.get("confirmed") == "1",
         expected_version=_version(),
     )
-    try:
-        overrides.reassign(db(), command, utcnow())
-    except (DomainError, IllegalTransition) as error:
-        return _refused(request_id, error)
+    overrides.reassign(db(), command, utcnow())
     return _back(req, _("Reassigned. The visit is locked: the planner will keep it."))
 
 
@@ -120,10 +127,7 @@ def unassign(request_id: int) -> Any:
     if not _reason():
         return _page(req, 400, error=_("Please give a reason."))
     command = overrides.UnassignRequest(req.id, actor(), _reason(), _version())
-    try:
-        overrides.unassign(db(), command, utcnow())
-    except (DomainError, IllegalTransition) as error:
-        return _refused(request_id, error)
+    overrides.unassign(db(), command, utcnow())
     return _back(req, _("The volunteer was taken off; the request is back in the queue."))
 
 
@@ -137,10 +141,7 @@ def set_lock(assignment_id: int) -> Any:
     locked = request.form.get("locked") == "1"
     reason = _reason() or (_("locked by coordinator") if locked else _("unlocked by coordinator"))
     command = overrides.SetLock(assignment.id, locked, actor(), reason, _version())
-    try:
-        overrides.set_lock(db(), command, utcnow())
-    except (DomainError, IllegalTransition) as error:
-        return _refused(req.id, error)
+    overrides.set_lock(db(), command, utcnow())
     return _back(req, _("Locked: the planner keeps this visit.") if locked else _("Unlocked."))
 
 
@@ -152,10 +153,7 @@ def merge_duplicate(request_id: int) -> Any:
     if not duplicate_raw.isdigit() or _request_or_404(int(duplicate_raw)) is None:
         abort(404)
     command = MergeRequests(req.id, int(duplicate_raw), actor(), _version())
-    try:
-        merge(db(), command, utcnow())
-    except (DomainError, IllegalTransition) as error:
-        return _refused(request_id, error)
+    merge(db(), command, utcnow())
     return _back(req, _("The duplicate was merged into this request and closed."))
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -23,7 +24,8 @@ from dispatch.models import Commune, Hamlet, HelpRequest
 from dispatch.services import requests as request_service
 from dispatch.services.errors import DomainError
 from dispatch.services.windows import TimeWindow
-from dispatch.states import IllegalTransition, RequestStatus
+from dispatch.states import RequestStatus
+from web.errors import error_page, status_of
 from web.extensions import db
 from web.helpers import kind_label, lang
 from web.ratelimit import enforce
@@ -141,6 +143,17 @@ def _resident_actor(req: HelpRequest) -> str:
     return f"resident:{req.resident.phone}"
 
 
+@bp.errorhandler(DomainError)
+def _refused(error: DomainError) -> ResponseReturnValue:
+    """The request moved on while the resident looked at it: their page again, nothing saved."""
+    db().rollback()
+    token = (request.view_args or {}).get("token")
+    if token is None or status_of(error) == 404:
+        return error_page(status_of(error))
+    flash(_("Your request changed meanwhile. Please check it and try again."), "error")
+    return redirect(url_for("resident.status", token=token))
+
+
 @bp.post("/r/<token>/cancel")
 def cancel(token: str) -> Response:
     req = _by_token(token)
@@ -148,11 +161,8 @@ def cancel(token: str) -> Response:
         command = request_service.CancelRequest(
             request_id=req.id, actor=_resident_actor(req), reason=_("cancelled by the resident")
         )
-        try:
-            request_service.cancel(db(), command, utcnow())
-            flash(_("Your request is cancelled."), "success")
-        except (DomainError, IllegalTransition):
-            flash(_("Your request changed meanwhile. Please check it and try again."), "error")
+        request_service.cancel(db(), command, utcnow())
+        flash(_("Your request is cancelled."), "success")
     return redirect(url_for("resident.status", token=token))
 
 
@@ -167,9 +177,6 @@ def reschedule(token: str) -> Response | tuple[str, int]:
     command = request_service.RescheduleRequest(
         request_id=req.id, windows=_windows(form), actor=_resident_actor(req)
     )
-    try:
-        request_service.reschedule(db(), command, utcnow())
-        flash(_("Thank you: we will look for a visit at the time you chose."), "success")
-    except (DomainError, IllegalTransition):
-        flash(_("Your request changed meanwhile. Please check it and try again."), "error")
+    request_service.reschedule(db(), command, utcnow())
+    flash(_("Thank you: we will look for a visit at the time you chose."), "success")
     return redirect(url_for("resident.status", token=token))

@@ -16,9 +16,10 @@ from werkzeug.wrappers import Response
 from dispatch.clock import local_to_utc, to_local, utcnow
 from dispatch.models import Assignment, Hamlet, VisitOutcome
 from dispatch.services import offers
-from dispatch.services.errors import Conflict, DomainError
+from dispatch.services.errors import DomainError
 from dispatch.services.volunteer_queries import my_visits, visit_of
-from dispatch.states import AssignmentStatus, IllegalTransition
+from dispatch.states import AssignmentStatus
+from web.errors import status_of
 from web.extensions import db
 from web.volunteer.auth import volunteer_required
 from web.volunteer.blueprint import bp
@@ -78,8 +79,11 @@ def _done(message: str) -> Response:
     return redirect(url_for("volunteer.my_visits"))
 
 
-def _refused(error: Exception) -> Response:
-    if isinstance(error, Conflict):
+@bp.errorhandler(DomainError)
+def _refused(error: DomainError) -> Response:
+    """A refused answer: back to My visits with a message, nothing saved."""
+    db().rollback()
+    if status_of(error) == 409:
         flash(_("This visit changed meanwhile (see below). Nothing was saved."), "error")
     else:
         flash(_("This is not possible for this visit any more."), "error")
@@ -90,10 +94,7 @@ def _refused(error: Exception) -> Response:
 @volunteer_required
 def accept(assignment_id: int) -> Response:
     visit = _own_visit(assignment_id)
-    try:
-        offers.accept(db(), offers.AcceptOffer(visit.id, _actor(), _version()), utcnow())
-    except (DomainError, IllegalTransition) as error:
-        return _refused(error)
+    offers.accept(db(), offers.AcceptOffer(visit.id, _actor(), _version()), utcnow())
     return _done(_("Thank you! The visit is confirmed and the resident will be told."))
 
 
@@ -107,10 +108,7 @@ def decline(assignment_id: int) -> Response:
         return redirect(url_for("volunteer.my_visits", _anchor=f"visit-{assignment_id}"))
     detail = request.form.get("detail", "").strip()[:300]
     reason = f"{key}: {detail}" if detail else key
-    try:
-        offers.decline(db(), offers.DeclineOffer(visit.id, _actor(), reason, _version()), utcnow())
-    except (DomainError, IllegalTransition) as error:
-        return _refused(error)
+    offers.decline(db(), offers.DeclineOffer(visit.id, _actor(), reason, _version()), utcnow())
     return _done(_("Noted. We will find another volunteer."))
 
 
@@ -118,10 +116,7 @@ def decline(assignment_id: int) -> Response:
 @volunteer_required
 def start(assignment_id: int) -> Response:
     visit = _own_visit(assignment_id)
-    try:
-        offers.start(db(), offers.StartVisit(visit.id, _actor(), _version()), utcnow())
-    except (DomainError, IllegalTransition) as error:
-        return _refused(error)
+    offers.start(db(), offers.StartVisit(visit.id, _actor(), _version()), utcnow())
     return _done(_("Visit started. Remember to say the visit code at the door."))
 
 
@@ -135,8 +130,5 @@ def finish(assignment_id: int) -> Response:
         return redirect(url_for("volunteer.my_visits", _anchor=f"visit-{assignment_id}"))
     note = request.form.get("note", "").strip()[:1000] or None
     command = offers.CompleteVisit(visit.id, outcome, _actor(), note, _version())
-    try:
-        offers.complete(db(), command, utcnow())
-    except (DomainError, IllegalTransition) as error:
-        return _refused(error)
+    offers.complete(db(), command, utcnow())
     return _done(_("Thank you! The visit is recorded."))

@@ -168,3 +168,23 @@ def test_remove_a_day_off_and_sign_out(
     assert volunteer_client.post(found.group(0), data={"csrf_token": csrf}).status_code == 302
     volunteer_client.post("/v/sign-out", data={"csrf_token": csrf})
     assert volunteer_client.get("/v/").status_code == 302
+
+
+def test_a_stale_or_impossible_answer_is_refused_with_nothing_saved(
+    app: Flask, client: FlaskClient, volunteer_client: FlaskClient, web_world: WebWorld
+) -> None:
+    req = the_request(app, submit_request(client))
+    offered = offer_to(app, req.id, web_world.volunteer_a)
+    csrf = token(volunteer_client, "/v/")
+    stale = {"csrf_token": csrf, "version": str(offered.version - 1)}
+    answer = volunteer_client.post(f"/v/visits/{offered.id}/accept", data=stale)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/v/")
+    html = volunteer_client.get("/v/").get_data(as_text=True)
+    assert "Lượt thăm này vừa thay đổi" in html
+    assert str(the_request(app, f"/r/{req.status_token}").status) == "offered"
+    # Finishing a visit that was never accepted is a move the state machine refuses.
+    data = {"csrf_token": csrf, "outcome": "resolved"}
+    answer = volunteer_client.post(f"/v/visits/{offered.id}/finish", data=data)
+    assert answer.status_code == 302
+    assert "Không thể làm việc này" in volunteer_client.get("/v/").get_data(as_text=True)
+    assert str(the_request(app, f"/r/{req.status_token}").status) == "offered"
