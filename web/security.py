@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import BadRequest
-from werkzeug.routing import Rule
 from werkzeug.wrappers import Response
 
 csrf = CSRFProtect()
@@ -52,35 +51,9 @@ def _add_headers(response: Response) -> Response:
 
 
 def _csrf_failed(error: CSRFError) -> tuple[str, int]:
+    g.csrf_refused = True  # lets a test tell this 400 from a view's own
     message = _("This form has expired. Please go back, reload the page and try again.")
     return render_template("error.html", title=_("Form expired"), message=message), 400
-
-
-def csrf_exempt_rules(app: Flask) -> list[str]:
-    """Every URL rule accepting an unsafe method that CSRF protection skips (for the test)."""
-    exempt: list[str] = []
-    unsafe = {"POST", "PUT", "PATCH", "DELETE"}
-    with app.test_request_context():
-        for rule in app.url_map.iter_rules():
-            if not (rule.methods or set()) & unsafe:
-                continue
-            if _rule_is_exempt(app, rule):
-                exempt.append(rule.rule)
-    return sorted(exempt)
-
-
-def _rule_is_exempt(app: Flask, rule: Rule) -> bool:
-    blueprint_name = rule.endpoint.rpartition(".")[0] if "." in rule.endpoint else None
-    blueprints = set()
-    name = blueprint_name
-    while name:  # nested blueprints: "outer.inner"
-        if name in app.blueprints:
-            blueprints.add(app.blueprints[name])
-        name = name.rpartition(".")[0]
-    if blueprints & csrf._exempt_blueprints:
-        return True
-    view = app.view_functions[rule.endpoint]
-    return f"{view.__module__}.{view.__name__}" in csrf._exempt_views
 
 
 def _unstorable(text: str) -> bool:
