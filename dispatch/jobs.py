@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from rq import Retry
 from rq.exceptions import DuplicateJobError
 
 from dispatch import planning, replan
 from dispatch.clock import utcnow
+from dispatch.events import (
+    AssignmentEvent,
+    AssignmentWithdrawn,
+    DomainEvent,
+    VisitCompleted,
+    parse_event,
+)
 from dispatch.models import Assignment, Event
 from dispatch.queues import FAILURE_TTL_S, offer_expiry_job_id
 from dispatch.runtime import current
@@ -26,28 +32,27 @@ log = logging.getLogger(__name__)
 EXPIRE_OFFER = "dispatch.jobs.expire_offer"
 
 
-def _event(event_id: int) -> tuple[str, dict[str, Any]] | None:
+def _event(event_id: int) -> DomainEvent | None:
     with current().sessions() as session:
         row = session.get(Event, event_id)
         if row is None:
             log.warning("event %s not found (rolled back?)", event_id)
             return None
-        return row.type, dict(row.payload)
+        return parse_event(row.type, row.payload)
 
 
 def replan_for_event(event_id: int) -> None:
     """Ask for a re-plan of the event's commune (coalesced; see ``dispatch.replan``)."""
-    found = _event(event_id)
-    if found is None:
+    event = _event(event_id)
+    if event is None:
         return
-    event_type, payload = found
-    if event_type == "assignment.withdrawn" and payload.get("by") == SOLVER:
+    if isinstance(event, AssignmentWithdrawn) and event.by == SOLVER:
         return  # the planner's own output must not trigger another plan
-    if event_type == "visit.completed" and not payload.get("request_reopened"):
+    if isinstance(event, VisitCompleted) and not event.request_reopened:
         return  # nothing went back to the queue
     runtime = current()
     replan.request_replan(
-        runtime.queues, payload["commune_code"], runtime.settings.replan_debounce_seconds
+        runtime.queues, event.commune_code, runtime.settings.replan_debounce_seconds
     )
 
 
@@ -68,11 +73,12 @@ def plan_commune(commune_code: str) -> Retry | None:
 
 def schedule_offer_expiry(event_id: int) -> None:
     """Schedule the expiry of an offer at its deadline (one job per assignment)."""
-    found = _event(event_id)
-    if found is None:
+    event = _event(event_id)
+    if event is None:
         return
-    _type, payload = found
-    assignment_id = int(payload["assignment_id"])
+    if not isinstance(event, AssignmentEvent):
+        raise TypeError(f"{event.type} is about no assignment: wired to the wrong job")
+    assignment_id = event.assignment_id
     runtime = current()
     with runtime.sessions() as session:
         live = session.get(Assignment, assignment_id)

@@ -10,42 +10,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from urllib.parse import urlparse
 
-
-class SettingsError(ValueError):
-    """A setting is missing or malformed; the message names the variable."""
-
-
-@dataclass(frozen=True)
-class TwilioSettings:
-    account_sid: str
-    auth_token: str
-    from_number: str | None
-    messaging_service_sid: str | None
-    api_base_url: str | None
-
-
-@dataclass(frozen=True)
-class AndroidGatewaySettings:
-    url: str  # the phone's local API or the cloud server, e.g. https://api.sms-gate.app/3rdparty/v1
-    login: str
-    password: str
-    signing_key: str | None  # HMAC key of the phone's signed webhooks
-
-
-@dataclass(frozen=True)
-class ZaloSettings:
-    """A Zalo Official Account's app, for template messages (ZNS) by phone number."""
-
-    app_id: str
-    app_secret: str  # the app's secret key: the ``secret_key`` header of the OAuth calls
-    oa_secret_key: str  # the OA's secret key: signs the webhooks (X-ZEvent-Signature)
-    refresh_token: str  # the first refresh token; the database keeps the current one
-    oauth_url: str = "https://oauth.zaloapp.com/v4/oa/access_token"
-    api_url: str = "https://business.openapi.zalo.me"
-    # Our template name -> the approved ZNS template id (ZALO_TEMPLATES="offer:301234,...").
-    templates: Mapping[str, str] = field(default_factory=dict)
+from dispatch.settings_channels import (
+    AndroidGatewaySettings,
+    SettingsError,
+    TwilioSettings,
+    ZaloSettings,
+    android_gateway_settings,
+    check_url,
+    sandbox_url,
+    twilio_settings,
+    zalo_settings,
+)
 
 
 @dataclass(frozen=True)
@@ -129,45 +105,21 @@ def _positive_number(env: Mapping[str, str], name: str, default: str) -> float:
     return value
 
 
-def _check_url(name: str, value: str, schemes: tuple[str, ...]) -> str:
-    parsed = urlparse(value)
-    if parsed.scheme.split("+")[0] not in schemes:
-        raise SettingsError(f"{name} must start with one of {', '.join(schemes)}: got {value!r}")
-    return value
-
-
-def _twilio(env: Mapping[str, str]) -> TwilioSettings | None:
-    sid = env.get("TWILIO_ACCOUNT_SID", "").strip()
-    token = env.get("TWILIO_AUTH_TOKEN", "").strip()
-    if not sid and not token:
-        return None
-    if not sid or not token:
-        raise SettingsError("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN must be set together")
-    sender = env.get("TWILIO_FROM_NUMBER", "").strip() or None
-    service = env.get("TWILIO_MESSAGING_SERVICE_SID", "").strip() or None
-    if not sender and not service:
-        raise SettingsError("set TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
-    base = env.get("TWILIO_API_BASE_URL", "").strip() or None
-    if base:
-        _check_url("TWILIO_API_BASE_URL", base, ("http", "https"))
-    return TwilioSettings(sid, token, sender, service, base)
-
-
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Build the settings from an environment mapping (``os.environ`` at start-up)."""
     instance = Path(env.get("DOORSTEP_INSTANCE_PATH", "") or "instance").resolve()
     database_url = env.get("DATABASE_URL", "").strip()
     if database_url:
-        database_url = _check_url("DATABASE_URL", database_url, ("sqlite", "postgresql"))
+        database_url = check_url("DATABASE_URL", database_url, ("sqlite", "postgresql"))
         if database_url.startswith("postgresql://"):
             database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     else:
         database_url = f"sqlite:///{instance / 'doorstep.sqlite3'}"
     redis_url = env.get("REDIS_URL", "").strip() or None
     if redis_url:
-        _check_url("REDIS_URL", redis_url, ("redis", "rediss", "unix"))
+        check_url("REDIS_URL", redis_url, ("redis", "rediss", "unix"))
     public_url = env.get("DOORSTEP_PUBLIC_URL", "").strip() or "http://127.0.0.1:5000"
-    _check_url("DOORSTEP_PUBLIC_URL", public_url, ("http", "https"))
+    check_url("DOORSTEP_PUBLIC_URL", public_url, ("http", "https"))
     secret_key = env.get("DOORSTEP_SECRET_KEY", "").strip()
     if not secret_key:
         secret_key = _instance_secret(instance)
@@ -180,57 +132,20 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         redis_url=redis_url,
         public_url=public_url.rstrip("/"),
         secret_key=secret_key,
-        twilio=_twilio(env),
+        twilio=twilio_settings(env),
         quiet_hours=_parse_quiet_hours(env.get("DOORSTEP_QUIET_HOURS", "21:00-07:00")),
         offer_timeout_minutes=int(offer_timeout),
         replan_debounce_seconds=_positive_number(env, "DOORSTEP_REPLAN_DEBOUNCE_SECONDS", "2"),
         api_tokens=_api_tokens(env.get("DOORSTEP_API_TOKENS", "")),
-        android_gateway=_android_gateway(env),
+        android_gateway=android_gateway_settings(env),
         trusted_proxies=_trusted_proxies(env.get("DOORSTEP_TRUSTED_PROXIES", "")),
-        zalo=_zalo(env),
+        zalo=zalo_settings(env),
         zalo_timing=ZaloTiming(
             timeout_s=_positive_number(env, "ZALO_TIMEOUT_SECONDS", "10") or 10.0,
             confirm_s=_positive_number(env, "ZALO_CONFIRM_SECONDS", "600"),
         ),
-        sms_sandbox_url=_sandbox_url(env, "TWILIO_API_BASE_URL", "http://127.0.0.1:8025"),
-        zalo_sandbox_url=_sandbox_url(env, "ZALO_API_BASE_URL", "http://127.0.0.1:8125"),
-    )
-
-
-def _sandbox_url(env: Mapping[str, str], name: str, default: str) -> str:
-    """A provider's base URL names the local sandbox when no credentials are set."""
-    raw = env.get(name, "").strip()
-    return _check_url(name, raw, ("http", "https")).rstrip("/") if raw else default
-
-
-_ZALO_REQUIRED = ("ZALO_APP_ID", "ZALO_APP_SECRET", "ZALO_OA_SECRET_KEY", "ZALO_REFRESH_TOKEN")
-_TEMPLATE_ITEM = re.compile(r"([a-z_]{1,40}):(\d{1,12})")
-
-
-def _zalo(env: Mapping[str, str]) -> ZaloSettings | None:
-    values = {name: env.get(name, "").strip() for name in _ZALO_REQUIRED}
-    if not any(values.values()):
-        return None
-    missing = [name for name, value in values.items() if not value]
-    if missing:
-        raise SettingsError(f"{', '.join(missing)} must be set with the other ZALO_ settings")
-    templates: dict[str, str] = {}
-    for item in (part.strip() for part in env.get("ZALO_TEMPLATES", "").split(",")):
-        match = _TEMPLATE_ITEM.fullmatch(item) if item else None
-        if item and match is None:
-            raise SettingsError(f"ZALO_TEMPLATES items look like offer:301234, got {item!r}")
-        if match is not None:
-            templates[match.group(1)] = match.group(2)
-    oauth = env.get("ZALO_OAUTH_URL", "").strip() or ZaloSettings.oauth_url
-    api = env.get("ZALO_API_BASE_URL", "").strip() or ZaloSettings.api_url
-    return ZaloSettings(
-        app_id=values["ZALO_APP_ID"],
-        app_secret=values["ZALO_APP_SECRET"],
-        oa_secret_key=values["ZALO_OA_SECRET_KEY"],
-        refresh_token=values["ZALO_REFRESH_TOKEN"],
-        oauth_url=_check_url("ZALO_OAUTH_URL", oauth, ("http", "https")),
-        api_url=_check_url("ZALO_API_BASE_URL", api, ("http", "https")).rstrip("/"),
-        templates=templates,
+        sms_sandbox_url=sandbox_url(env, "TWILIO_API_BASE_URL", "http://127.0.0.1:8025"),
+        zalo_sandbox_url=sandbox_url(env, "ZALO_API_BASE_URL", "http://127.0.0.1:8125"),
     )
 
 
@@ -242,19 +157,6 @@ def _trusted_proxies(raw: str) -> int:
             f"DOORSTEP_TRUSTED_PROXIES must be a whole number from 0 to 10, got {raw!r}"
         )
     return int(value)
-
-
-def _android_gateway(env: Mapping[str, str]) -> AndroidGatewaySettings | None:
-    url = env.get("ANDROID_GATEWAY_URL", "").strip()
-    login = env.get("ANDROID_GATEWAY_LOGIN", "").strip()
-    password = env.get("ANDROID_GATEWAY_PASSWORD", "").strip()
-    if not url and not login and not password:
-        return None
-    if not url or not password:
-        raise SettingsError("ANDROID_GATEWAY_URL and ANDROID_GATEWAY_PASSWORD must be set together")
-    _check_url("ANDROID_GATEWAY_URL", url, ("http", "https"))
-    key = env.get("ANDROID_GATEWAY_SIGNING_KEY", "").strip() or None
-    return AndroidGatewaySettings(url.rstrip("/"), login, password, key)
 
 
 _COMMUNE_CODE = re.compile(r"[A-Za-z0-9_-]{1,16}")

@@ -101,9 +101,9 @@ class Sweeper(threading.Thread):
 def preload_job_modules() -> None:
     """Import every job's module once in the worker, so each forked work horse inherits it
     instead of importing it again (seconds per job for Twilio's SDK on a small machine)."""
-    from dispatch.handlers import HANDLERS, JOB_MODULES
+    from dispatch.handlers import JOB_MODULES, event_graph
 
-    modules = {path.rpartition(".")[0] for handlers in HANDLERS.values() for path in handlers}
+    modules = {path.rpartition(".")[0] for paths in event_graph().values() for path in paths}
     for module in sorted(modules | set(JOB_MODULES)):
         importlib.import_module(module)
 
