@@ -26,6 +26,7 @@ def _my_communes() -> dict[str, Any]:
 from web.coordinator import (  # noqa: E402,F401  (routes register on import)
     auth,
     communes,
+    households,
     imports,
     overview,
     people,

@@ -173,7 +173,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("door_outcome", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_door_outcome_household_id"))
