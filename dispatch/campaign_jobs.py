@@ -12,6 +12,7 @@ from rq.exceptions import DuplicateJobError
 
 from dispatch.campaign_planning import plan_campaign_day
 from dispatch.clock import LOCAL_TZ, utcnow
+from dispatch.models import Campaign, CampaignStatus, Event
 from dispatch.queues import FAILURE_TTL_S, PLAN_RETRY, PLAN_TIMEOUT_S, Queues
 from dispatch.runtime import current
 
@@ -36,6 +37,21 @@ def plan_day_job(campaign_id: int, day: str, until: str | None = None) -> None:
                  summary.planned, summary.unplanned, summary.wall_s)  # fmt: skip
     if until is not None and the_day < date.fromisoformat(until):
         enqueue_day(runtime.queues, campaign_id, the_day + timedelta(days=1), until)
+
+
+def replan_after_miss(event_id: int) -> None:
+    """Handler of ``door.missed``: plan the next campaign day again (coalesced per day)."""
+    runtime = current()
+    with runtime.sessions() as session:
+        row = session.get(Event, event_id)
+        if row is None:
+            log.warning("event %s not found (rolled back?)", event_id)
+            return
+        campaign = session.get(Campaign, int(row.payload["campaign_id"]))
+        if campaign is None or campaign.status != CampaignStatus.RUNNING:
+            return
+        last = campaign.last_day
+    enqueue_next_day(runtime.queues, campaign.id, date.fromisoformat(row.payload["day"]), last)
 
 
 def enqueue_day(queues: Queues, campaign_id: int, day: date, until: str | None = None) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from dispatch.campaign_items import door_minutes, door_skills
 from dispatch.campaign_model import Door, Walker, part_of, plan_day
 from dispatch.clock import LOCAL_TZ, as_utc, local_to_utc
+from dispatch.events import WalkListsPlanned
 from dispatch.models import (
     Assignment,
     Campaign,
@@ -28,6 +29,7 @@ from dispatch.models import (
     Household,
     Volunteer,
 )
+from dispatch.outbox import record
 from dispatch.planning_scenario import _day_shifts
 from dispatch.services.unit import transaction
 from dispatch.states import LIVE_ASSIGNMENT_STATUSES
@@ -188,6 +190,7 @@ def plan_campaign_day(
                     part_of_day=part_of(stop.start),
                 )
             )
+        record(session, WalkListsPlanned(campaign.commune_code, campaign.id, day.isoformat()))
     return DaySummary(
         campaign.id, day, len(plan.stops), len(plan.unplanned), len(walkers), plan.wall_s
     )

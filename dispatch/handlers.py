@@ -47,6 +47,10 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
     # People changed what the planner works with (web panel and volunteer pages).
     "volunteer.availability_changed": (REPLAN,),
     "replan.requested": (REPLAN,),
+    # Door-to-door campaigns: walk lists by SMS for basic phones; a missed door goes back into
+    # the next day's lists.
+    "walk_lists.planned": ("notifications.walk_sms.walk_lists_planned",),
+    "door.missed": ("dispatch.campaign_jobs.replan_after_miss",),
 }
 
 
@@ -54,6 +58,7 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
 # them, with the handlers' modules, once before forking, so no work horse imports them again.
 JOB_MODULES: tuple[str, ...] = (
     "dispatch.jobs",
+    "dispatch.campaign_jobs",
     "scheduler",
     "notifications.delivery",
     "notifications.reminders",

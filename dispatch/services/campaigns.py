@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.campaign_items import DIFFICULTIES, ITEMS_BY_KEY
 from dispatch.clock import as_utc
+from dispatch.events import DoorMissed
 from dispatch.models import (
     AuditLog,
     Campaign,
@@ -27,6 +28,7 @@ from dispatch.models import (
     Household,
     HouseholdMember,
 )
+from dispatch.outbox import record
 from dispatch.services.errors import InvalidCommand, NotFound
 from dispatch.services.unit import transaction
 from dispatch.states import IllegalTransition
@@ -145,6 +147,9 @@ def record_outcome(
             member.digital_core = True
         session.flush()
         _recount_misses(session, visit.household, now)
+        if command.status in (DoorStatus.NOBODY_HOME, DoorStatus.COME_BACK):
+            record(session, DoorMissed(visit.campaign.commune_code, visit.campaign_id,
+                                       visit.household_id, visit.day.isoformat()))  # fmt: skip
     return outcome
 
 

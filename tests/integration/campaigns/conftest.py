@@ -17,6 +17,8 @@ from dispatch.models import Commune, Hamlet, Province, Team, Volunteer, Voluntee
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.services import household_import
 from dispatch.settings import Settings, load_settings
+from notifications import wiring
+from notifications.channels import InMemoryChannel
 from notifications.phone import to_e164
 
 COMMUNE = "AG-AM"
@@ -87,8 +89,20 @@ def make_settings(instance: Path) -> Settings:
 
 
 @pytest.fixture
+def channel() -> Iterator[InMemoryChannel]:
+    """SMS go to memory (the channel port's fake), quiet hours off: walk lists are read back."""
+    memory = InMemoryChannel()
+    wiring.install_channels({"twilio": memory, "android_gateway": memory})
+    yield memory
+    wiring.install_channels(None)
+
+
+@pytest.fixture
 def runtime(
-    tmp_path: Path, fresh_database_url: str, redis_conn: redis.Redis[bytes]
+    channel: InMemoryChannel,
+    tmp_path: Path,
+    fresh_database_url: str,
+    redis_conn: redis.Redis[bytes],
 ) -> Iterator[Runtime]:
     rt = bootstrap(
         make_settings(tmp_path / "instance"),
