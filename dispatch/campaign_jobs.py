@@ -39,6 +39,18 @@ def plan_day_job(campaign_id: int, day: str, until: str | None = None) -> None:
         enqueue_day(runtime.queues, campaign_id, the_day + timedelta(days=1), until)
 
 
+def plan_started_campaign(event_id: int) -> None:
+    """Handler of ``campaign.started``: queue the first remaining day (each queues the next)."""
+    runtime = current()
+    with runtime.sessions() as session:
+        row = session.get(Event, event_id)
+        campaign = session.get(Campaign, int(row.payload["campaign_id"])) if row else None
+        if campaign is None or campaign.status != CampaignStatus.RUNNING:
+            return
+        first, last, campaign_id = campaign.first_day, campaign.last_day, campaign.id
+    enqueue_remaining_days(runtime.queues, campaign_id, first, last)
+
+
 def replan_after_miss(event_id: int) -> None:
     """Handler of ``door.missed``: plan the next campaign day again (coalesced per day)."""
     runtime = current()

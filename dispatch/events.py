@@ -285,3 +285,12 @@ class DoorMissed(DomainEvent):
     campaign_id: int
     household_id: int
     day: str  # ISO date of the visit
+
+
+@_register
+@dataclass(frozen=True)
+class CampaignStarted(DomainEvent):
+    """A coordinator started a campaign: its days are planned, one job a day, in order."""
+
+    type: ClassVar[str] = "campaign.started"
+    campaign_id: int

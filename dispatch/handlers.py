@@ -49,6 +49,7 @@ HANDLERS: Mapping[str, tuple[str, ...]] = {
     "replan.requested": (REPLAN,),
     # Door-to-door campaigns: walk lists by SMS for basic phones; a missed door goes back into
     # the next day's lists.
+    "campaign.started": ("dispatch.campaign_jobs.plan_started_campaign",),
     "walk_lists.planned": ("notifications.walk_sms.walk_lists_planned",),
     "door.missed": ("dispatch.campaign_jobs.replan_after_miss",),
 }

@@ -48,7 +48,7 @@ def create_app(
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import database, helpers, i18n, ratelimit, runtime, security
+    from web import campaign_labels, database, helpers, i18n, ratelimit, runtime, security
 
     database.init_app(app)
     # Events committed by web requests go to RQ right after the commit (web/runtime.py); tests
@@ -57,6 +57,7 @@ def create_app(
         runtime.init_app(app)
     i18n.init_app(app)
     helpers.init_app(app)
+    campaign_labels.init_app(app)
     security.init_app(app)
     ratelimit.init_app(app)
     _register_blueprints(app)

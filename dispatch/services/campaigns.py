@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.campaign_items import DIFFICULTIES, ITEMS_BY_KEY
 from dispatch.clock import as_utc
-from dispatch.events import DoorMissed
+from dispatch.events import CampaignStarted, DoorMissed
 from dispatch.models import (
     AuditLog,
     Campaign,
@@ -105,6 +105,8 @@ def set_status(
         _audit(
             session, actor, "campaign.status", campaign, now, {"from": before, "to": str(target)}
         )
+        if target == CampaignStatus.RUNNING:
+            record(session, CampaignStarted(campaign.commune_code, campaign.id))
     return campaign
 
 

@@ -25,7 +25,9 @@ def _my_communes() -> dict[str, Any]:
 
 from web.coordinator import (  # noqa: E402,F401  (routes register on import)
     auth,
+    campaigns,
     communes,
+    coverage,
     households,
     imports,
     overview,

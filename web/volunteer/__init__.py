@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("volunteer", __name__)
 
-from web.volunteer import auth, availability, visits  # noqa: E402,F401  (routes register on import)
+from web.volunteer import auth, availability, visits, walk  # noqa: E402,F401  (routes register on import)

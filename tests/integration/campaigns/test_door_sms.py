@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from dispatch.campaign_jobs import enqueue_remaining_days
 from dispatch.clock import LOCAL_TZ, utcnow
 from dispatch.models import CampaignStatus, CampaignVisit, DoorOutcome, DoorStatus, Volunteer
 from dispatch.runtime import Runtime
@@ -32,8 +31,8 @@ def _start_today_and_tomorrow(runtime: Runtime) -> int:
             "test",
             utcnow(),
         )
+        # Starting records campaign.started; its handler queues the day's plan job.
         campaigns.set_status(session, campaign, CampaignStatus.RUNNING, "test", utcnow())
-        enqueue_remaining_days(runtime.queues, campaign.id, tomorrow, tomorrow)
         return campaign.id
 
 
