@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time as clock
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -35,6 +36,8 @@ HABITS = {
     "evening": ((time(17, 0), time(20, 30)),),
 }
 PER_DOOR_S = 0.02
+#: Another way to plan one group's scenario in its budget (bench.campaign's greedy peer).
+Planner = Callable[[Scenario, float], Plan]
 COME_BACK_BEFORE = timedelta(minutes=15)
 COME_BACK_AFTER = timedelta(minutes=60)
 
@@ -167,6 +170,7 @@ def plan_day(
     time_limit_s: float = 20.0,
     earliest: datetime | None = None,
     seed: int = 0,
+    planner: Planner | None = None,
 ) -> DayPlan:
     """Walk lists for one day: every door in at most one list, inside free shift time."""
     began = clock.perf_counter()
@@ -199,7 +203,10 @@ def plan_day(
         # The day's budget shared by size; a hamlet's day needs no more than ~0.02 s a door
         # (bench.campaign: longer searches add no doors once every list is full).
         budget = max(0.2, min(time_limit_s * len(group_doors) / total, PER_DOOR_S * len(requests)))
-        plan = solve(scenario, time_limit_s=budget, seed=seed)
+        if planner is None:
+            plan = solve(scenario, time_limit_s=budget, seed=seed)
+        else:
+            plan = planner(scenario, budget)
         checked.append((scenario, plan))
         unplanned += [u.request for u in plan.unassigned]
         by_walker: dict[str, list[tuple[datetime, datetime, str]]] = defaultdict(list)
