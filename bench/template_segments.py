@@ -31,6 +31,10 @@ LONG_VALUES: dict[str, object] = {
     # fit in two segments is sent another way (one SMS per offer, or shorter items).
     "items": "A) thanh toán, Minh Thuận B, 10h30 T3; B) bán online, Xẻo Đước, 14h45 T3",
     "wished": "21h30-23h00 T3 22/12",
+    "day": "T3 22/12",
+    "part": "2/3",
+    "summary": "3 xong, 4 vắng, 5 hẹn 16h30, 6 từ chối, 7 xong, 8 xong, 9 vắng",
+    "numbers": "12, 14",
 }
 MODES = (("vi", False), ("vi", True), ("en", False), ("en", True))
 

@@ -24,7 +24,7 @@ from dispatch import outbox
 from dispatch.catalogue import KEYS
 from dispatch.clock import as_utc
 from dispatch.demo_people import mobile_number, vietnamese_name
-from dispatch.events import ReplanRequested
+from dispatch.events import CampaignStarted, ReplanRequested
 from dispatch.models import (
     Commune,
     Event,
@@ -136,6 +136,11 @@ def load_demo(session: Session, now: datetime) -> bool:
     session.execute(update(Event).where(Event.published_at.is_(None)).values(published_at=now))
     for spec in COMMUNES:
         outbox.record(session, ReplanRequested(commune_code=spec.code, by="demo"))
+    from dispatch.demo_campaign import load_demo_campaign
+
+    campaign = load_demo_campaign(session, rng, now)
+    # The worker plans today's and later walk lists, as for a campaign a coordinator started.
+    outbox.record(session, CampaignStarted(campaign.commune_code, campaign.id))
     session.commit()
     return True
 
@@ -169,8 +174,9 @@ def _commune(session: Session, spec: CommuneSpec, province: Province) -> Commune
 
 
 def _skills(rng: random.Random, slot: int) -> list[str]:
-    """Everyone knows smartphones; each slot guarantees one kind so a team covers all eight."""
-    skills = {"smartphone_basics", KEYS[slot % len(KEYS)], KEYS[(slot + 3) % len(KEYS)]}
+    """Everyone knows smartphones and VNeID (the teams' first training, and the headline of
+    door-to-door campaigns); each slot guarantees one kind so a team covers all eight."""
+    skills = {"smartphone_basics", "vneid", KEYS[slot % len(KEYS)], KEYS[(slot + 3) % len(KEYS)]}
     skills.update(rng.sample(KEYS, rng.randint(0, 2)))
     return sorted(skills)
 

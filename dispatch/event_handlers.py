@@ -16,7 +16,9 @@ from dispatch.events import (
     AssignmentOverridden,
     AssignmentUnlocked,
     AssignmentWithdrawn,
+    CampaignStarted,
     DomainEvent,
+    DoorMissed,
     OfferAccepted,
     OfferDeclined,
     OfferExpired,
@@ -30,6 +32,7 @@ from dispatch.events import (
     VisitCompleted,
     VisitStarted,
     VolunteerAvailabilityChanged,
+    WalkListsPlanned,
 )
 
 REPLAN = "dispatch.jobs.replan_for_event"
@@ -61,4 +64,9 @@ HANDLERS: Mapping[type[DomainEvent], tuple[str, ...]] = {
     # People changed what the planner works with (web panel and volunteer pages).
     VolunteerAvailabilityChanged: (REPLAN,),
     ReplanRequested: (REPLAN,),
+    # Door-to-door campaigns: a started campaign is planned day by day; a missed door goes back
+    # into the next day's lists.
+    CampaignStarted: ("dispatch.campaign_jobs.plan_started_campaign",),
+    WalkListsPlanned: (),
+    DoorMissed: ("dispatch.campaign_jobs.replan_after_miss",),
 }

@@ -264,3 +264,33 @@ class ReplanRequested(DomainEvent):
 
     type: ClassVar[str] = "replan.requested"
     by: str
+
+
+@_register
+@dataclass(frozen=True)
+class WalkListsPlanned(DomainEvent):
+    """A campaign day's walk lists were written (volunteers on basic phones get them by SMS)."""
+
+    type: ClassVar[str] = "walk_lists.planned"
+    campaign_id: int
+    day: str  # ISO date
+
+
+@_register
+@dataclass(frozen=True)
+class DoorMissed(DomainEvent):
+    """Nobody home, or "come back at": the household goes back into the next day's lists."""
+
+    type: ClassVar[str] = "door.missed"
+    campaign_id: int
+    household_id: int
+    day: str  # ISO date of the visit
+
+
+@_register
+@dataclass(frozen=True)
+class CampaignStarted(DomainEvent):
+    """A coordinator started a campaign: its days are planned, one job a day, in order."""
+
+    type: ClassVar[str] = "campaign.started"
+    campaign_id: int

@@ -21,6 +21,7 @@ from dispatch.events import (
     RequestSubmitted,
     TimeProposed,
     VisitCompleted,
+    WalkListsPlanned,
 )
 
 SMS = "notifications.handlers."
@@ -39,4 +40,6 @@ HANDLERS: Mapping[type[DomainEvent], tuple[str, ...]] = {
     AssignmentOverridden: (SMS + "offer_made",),
     # Nobody can come when a resident asked: they are told the nearest time (yes/no by SMS).
     TimeProposed: ("notifications.proposal_sms.time_proposed",),
+    # Walk lists by SMS for volunteers with basic phones.
+    WalkListsPlanned: ("notifications.walk_sms.walk_lists_planned",),
 }

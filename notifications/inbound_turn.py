@@ -17,6 +17,7 @@ from dispatch import services
 from dispatch.models import Direction, HelpRequest, Message, Resident, Volunteer
 from dispatch.settings import Settings
 from dispatch.states import RequestStatus
+from notifications.door_replies import DoorReplies
 from notifications.offer_replies import OFFER_TEMPLATES, OfferReplies
 from notifications.optout import set_opt_out
 from notifications.outbound import Outgoing, queue_sms, segments_of, sms_language
@@ -32,7 +33,7 @@ CONVERSATION_TEMPLATES = (*OFFER_TEMPLATES, "done_choice", "time_proposal", "ask
                           "ask_hamlet", "ask_when", "when_past")  # fmt: skip
 
 
-class InboundTurn(DialogueTurn, OfferReplies, ProposalReplies):
+class InboundTurn(DialogueTurn, OfferReplies, ProposalReplies, DoorReplies):
     """One inbound message being handled; collects the replies it queues."""
 
     def __init__(self, session: Session, settings: Settings, row: Message, now: datetime):
@@ -85,6 +86,8 @@ class InboundTurn(DialogueTurn, OfferReplies, ProposalReplies):
 
     def act(self) -> None:
         self.who()
+        if self._door_outcomes():
+            return  # a volunteer's door report ("3 X, 4 V, 5 H 16h")
         # Days are read as of when the message came, not when a retry handles it.
         heard = understand(self.session, self.row.body, self.row.created_at, self.commune_code)
         intent = heard.intent

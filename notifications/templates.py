@@ -184,6 +184,26 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "vi": "Đã ghi nhận, giữ giờ {wished}. Có người rảnh sẽ nhắn ngay. Hủy: nhắn HUY",
         "en": "Noted: we keep {wished} and text you when someone is free. To cancel reply HUY",
     },
+    # Door-to-door campaigns: walk lists for basic phones, split so each part fits in two
+    # segments ({items}: "1) 7h05 Lê Văn Ba, tổ 3; 2) ..."), the answer key once a campaign.
+    "walk_list": {
+        "vi": "Đi hộ {day} ({part}): {items}",
+        "en": "Doors {day} ({part}): {items}",
+    },
+    "walk_list_key": {
+        "vi": "Báo kết quả đi hộ: số thứ tự + X xong, V vắng nhà, H hẹn lại giờ, T từ chối. "
+        "Vd: 3 X, 4 V, 5 H 16h",
+        "en": "Report doors: list number + X done, V nobody home, H come back at, T refused. "
+        "E.g. 3 X, 4 V, 5 H 16h",
+    },
+    "door_ack": {
+        "vi": "Đã ghi: {summary}. Cảm ơn bạn!",
+        "en": "Noted: {summary}. Thank you!",
+    },
+    "door_unknown": {
+        "vi": "Không có số {numbers} trong danh sách đi hộ {day}. Vd: 3 X, 4 V, 5 H 16h",
+        "en": "No number {numbers} on your door list of {day}. E.g. 3 X, 4 V, 5 H 16h",
+    },
     "when_past": {
         "vi": "{wished} đã qua. Bạn muốn được giúp khi nào? Vd: sáng mai, chiều thứ 5",
         "en": "{wished} has passed. When would you like the visit? E.g. tomorrow morning",

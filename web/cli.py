@@ -18,6 +18,12 @@ def _parse_sms(argv: Sequence[str]) -> int:
     return main(argv)
 
 
+def _households(argv: Sequence[str]) -> int:
+    from web.household_cli import households_command
+
+    return households_command(argv)
+
+
 def _runtime(name: str) -> Callable[[Sequence[str]], int]:
     """A runtime command (web/commands.py), imported only when it runs."""
 
@@ -37,6 +43,7 @@ COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
     "worker": _runtime("worker"),
     "demo": _runtime("demo"),
     "db": _runtime("db"),
+    "households": _households,
 }
 
 

@@ -2,8 +2,16 @@
 
 from dispatch.models.audit import AuditLog
 from dispatch.models.base import Base, StatusType
+from dispatch.models.campaigns import (
+    Campaign,
+    CampaignStatus,
+    CampaignVisit,
+    DoorOutcome,
+    DoorStatus,
+)
 from dispatch.models.dialogue import PhoneOptOut, SmsDialogue
 from dispatch.models.geo import ChannelKind, Commune, Hamlet, Province, SmsChannelKind, Team
+from dispatch.models.households import AtHome, Household, HouseholdMember
 from dispatch.models.messages import Direction, Message, MessageStatus
 from dispatch.models.outbox import Event
 from dispatch.models.people import (
@@ -27,6 +35,14 @@ from dispatch.models.users import Role, User, user_commune
 from dispatch.models.zalo import ChannelAlert, ZaloAccount, ZaloReceipt
 
 __all__ = [
+    "AtHome",
+    "Campaign",
+    "CampaignStatus",
+    "CampaignVisit",
+    "DoorOutcome",
+    "DoorStatus",
+    "Household",
+    "HouseholdMember",
     "Assignment",
     "AssignmentSource",
     "AuditLog",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from web.coordinator import (  # noqa: F401  (routes register on import)
     auth,
+    campaigns,
     communes,
+    coverage,
+    households,
     imports,
     overview,
     people,

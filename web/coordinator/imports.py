@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from dispatch.clock import utcnow
-from dispatch.services import place_import, volunteer_import
+from dispatch.services import household_import, place_import, volunteer_import
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
 from web.extensions import db
@@ -42,6 +42,12 @@ PROBLEMS: dict[str, LazyString] = {
     "unknown_languages": _l("unknown languages: %(values)s (use vi, km or en)"),
     "bad_max_visits": _l("%(value)s is not a whole number from %(low)s to %(high)s"),
     "bad_active": _l("%(value)s is not yes or no (1/0, có/không)"),
+    # Household import only.
+    "unreadable": _l("the file is neither a UTF-8 CSV nor an .xlsx workbook"),
+    "half_location": _l("give both lat and lon, or neither (the hamlet centre is used)"),
+    "unknown_needs": _l("unknown needs: %(values)s (use no_smartphone, elderly, disabled, khmer)"),
+    "bad_at_home": _l("%(value)s is not any, farmer or evening"),
+    "bad_member": _l('%(value)s is not "name year" (a * after the year marks the digital core)'),
 }
 # The phone rules' reason codes (notifications.phone.InvalidPhone.reason).
 PHONE_REASONS: dict[str, LazyString] = {
@@ -85,7 +91,11 @@ def _worded(problem: place_import.Problem) -> str:
     return f"{problem.column}: {sentence % problem.params}"
 
 
-def shown(report: place_import.PlaceImportReport | volunteer_import.ImportReport) -> ShownReport:
+def shown(
+    report: place_import.PlaceImportReport
+    | volunteer_import.ImportReport
+    | household_import.ImportReport,
+) -> ShownReport:
     rows = [ShownRow(row.line, [_worded(p) for p in row.problems]) for row in report.rows]
     return ShownReport(rows, report.created, report.updated, report.applied)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from web.volunteer import auth, availability, visits  # noqa: F401  (routes register on import)
+from web.volunteer import auth, availability, visits, walk  # noqa: F401  (routes register on import)
 from web.volunteer.blueprint import bp
 
 __all__ = ["bp"]

@@ -116,7 +116,9 @@ def test_a_household_shares_one_phone(demo: Session) -> None:
 
 
 def test_history_is_published_and_each_commune_gets_a_replan(demo: Session) -> None:
-    pending = demo.scalars(select(Event).where(Event.published_at.is_(None))).all()
+    pending = demo.scalars(
+        select(Event).where(Event.published_at.is_(None), Event.type != "campaign.started")
+    ).all()
     assert sorted(e.payload["commune_code"] for e in pending) == sorted(c.code for c in COMMUNES)
     assert {e.type for e in pending} == {"replan.requested"}
 
@@ -130,3 +132,19 @@ def test_logins(demo: Session) -> None:
         assert user.check_password(f"demo-{spec.login}") and not user.is_admin
         assert [c.code for c in user.communes] == [spec.code]
         assert user.can_see(spec.code) and not user.can_see("00000")
+
+
+def test_demo_has_two_hamlets_of_households_and_a_running_campaign(demo: Session) -> None:
+    from dispatch.models import Campaign, CampaignStatus, DoorOutcome, Household
+
+    households = demo.scalar(select(func.count()).select_from(Household))
+    assert households is not None and households >= 200
+    hamlets = demo.scalars(select(Household.hamlet_code).distinct()).all()
+    assert len(hamlets) == 2
+    (campaign,) = demo.scalars(select(Campaign)).all()
+    assert campaign.status == CampaignStatus.RUNNING and set(campaign.hamlets) == set(hamlets)
+    assert campaign.first_day < NOW.date() <= campaign.last_day
+    outcomes = demo.scalars(select(DoorOutcome)).all()
+    assert outcomes and {str(o.status) for o in outcomes} >= {"done", "nobody_home"}
+    started = demo.scalars(select(Event).where(Event.type == "campaign.started")).all()
+    assert len(started) == 1 and started[0].published_at is None  # the worker plans today

@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from dispatch.models import AuditLog, Hamlet, Team
-from dispatch.services import place_import, volunteer_import
+from dispatch.services import household_import, place_import, volunteer_import
 from notifications.phone import InvalidPhone, to_e164
 from tests.fixtures.web import WebWorld
 from tests.integration.web.helpers import token
@@ -37,7 +37,9 @@ def _teams(app: Flask) -> dict[int, Team]:
 
 
 def test_every_problem_code_has_a_sentence() -> None:
-    assert set(PROBLEMS) == set(place_import.PROBLEM_CODES) | set(volunteer_import.PROBLEM_CODES)
+    assert set(PROBLEMS) == set(place_import.PROBLEM_CODES) | set(
+        volunteer_import.PROBLEM_CODES
+    ) | set(household_import.PROBLEM_CODES)
     reasons = set()
     for raw in ["", "abc", "+14155550123", "0912", "02963123456", "01621234567"]:
         try:

@@ -1,0 +1,313 @@
+"""Door-to-door campaign planning: ``python -m bench.campaign [--seeds 1 2 3] [--quick]``.
+
+A generated commune (``bench.campaign_world``: 1,500 households, 18 hamlet teams of about 8,
+5 days, one 3-hour block a day on 4 of the days, residents' visits already on those blocks).
+Each peer plans the same world:
+
+- **ours**: ``dispatch.campaign_model.plan_day`` (the production code) day by day, the OR-Tools
+  planner per hamlet; after each day's outcomes the next day is planned again, "nobody home"
+  households going back in at another part of the day (as the RQ day jobs do).
+- **greedy**: the same rolling procedure, each hamlet's day planned by ``scheduler.greedy``.
+- **all at once**: one OR-Tools plan per hamlet over all 5 days, made before the campaign and
+  kept (no re-planning: a "nobody home" is not retried), with the same total time budget.
+
+Reported per peer: wall time of the first 5-day plan (target <= 60 s), households in more than
+one list (must be 0) and in none, visits outside free shift time or over a resident's visit
+(must be 0), ``scheduler.check`` problems (must be 0); then, with ``--miss`` (20%) of the
+visits finding nobody home each day, households reached after 5 days, against the best possible:
+every list full and everybody home (the doors the first plan lists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from bench.campaign_world import World, make_world
+from bench.common import fmt, header, progress, table, timed
+from dispatch.campaign_model import (
+    TRAVEL,
+    DayPlan,
+    Door,
+    Planner,
+    Stop,
+    Walker,
+    door_windows,
+    free_shifts,
+    part_of,
+    plan_day,
+)
+from scheduler import check, greedy, solve
+from scheduler.types import Request, Scenario, Volunteer
+
+DAY_LIMIT_S = 12.0  # per day's plan: 18 hamlets share it (each takes at most 0.02 s a door)
+
+
+@dataclass
+class Outcome:
+    peer: str
+    seed: int
+    plan_s: float
+    twice: int
+    unlisted: int
+    outside_shift: int
+    over_resident: int
+    check_problems: int
+    best: int  # doors listed by the first plan (every list full, everybody home)
+    reached: int
+    households: int
+
+
+def _stop_faults(stops: list[Stop], walkers: dict[str, Walker]) -> tuple[int, int]:
+    """(visits outside the walker's shift, visits too close to a resident's visit)."""
+    outside = over = 0
+    for stop in stops:
+        walker = walkers[stop.walker]
+        outside += not any(s.start <= stop.start and stop.end <= s.end for s in walker.shifts)
+        for begin, end, _where in walker.busy:
+            # Going home between is what free_shifts allows; the resident's slot itself, never.
+            over += stop.start < end and begin < stop.end
+    return outside, over
+
+
+def _plan(world: World, index: int, doors: list[Door], planner: Planner | None) -> DayPlan:
+    return plan_day(
+        f"bench {world.seed}",
+        world.days[index],
+        doors,
+        world.walkers[index],
+        time_limit_s=DAY_LIMIT_S,
+        planner=planner,
+    )
+
+
+def rolling(world: World, peer: str, planner: Planner | None, miss: float) -> Outcome:
+    state = {d.id: d for d in world.doors}
+    listed: dict[str, int] = {}  # door -> day index of the list it is on
+    lists: dict[int, DayPlan] = {}
+    appearances: dict[str, int] = defaultdict(int)
+    plan_s = 0.0
+    for index in range(len(world.days)):  # the first plan: every day, in order
+        doors = [d for d in state.values() if d.id not in listed]
+        plan, wall = timed(lambda doors=doors, index=index: _plan(world, index, doors, planner))
+        plan_s += wall
+        lists[index] = plan
+        for stop in plan.stops:
+            listed[stop.door] = index
+            appearances[stop.door] += 1
+    faults = [_stop_faults(p.stops, {w.id: w for w in world.walkers[i]}) for i, p in lists.items()]
+    problems = sum(len(check(s, p)) for plan in lists.values() for s, p in plan.scenarios)
+    best = len(appearances)
+    rng = random.Random(world.seed * 7919)
+    reached: set[str] = set()
+    misses: dict[str, int] = defaultdict(int)
+    for index in range(len(world.days)):
+        if index > 0:  # the day job after yesterday's outcomes
+            doors = [
+                state[h]
+                for h in state
+                if h not in reached and misses[h] < 3 and listed.get(h, index) <= index
+            ]
+            lists[index] = _plan(world, index, doors, planner)
+            for stop in lists[index].stops:
+                listed[stop.door] = index
+        for stop in lists[index].stops:
+            if rng.random() < miss:
+                misses[stop.door] += 1
+                state[stop.door] = replace(
+                    state[stop.door],
+                    avoid_part=part_of(stop.start),
+                    priority=state[stop.door].priority + 1,
+                )
+                listed.pop(stop.door, None)
+            else:
+                reached.add(stop.door)
+    return Outcome(
+        peer,
+        world.seed,
+        plan_s,
+        sum(n > 1 for n in appearances.values()),
+        len(world.doors) - best,
+        sum(f[0] for f in faults),
+        sum(f[1] for f in faults),
+        problems,
+        best,
+        len(reached),
+        len(world.doors),
+    )
+
+
+def all_at_once(world: World, miss: float) -> Outcome:
+    """One plan per hamlet over every day, made up front and kept."""
+    groups: dict[str, tuple[list[Door], list[Walker]]] = defaultdict(lambda: ([], []))
+    for door in world.doors:
+        groups[door.group][0].append(door)
+    by_id: dict[str, Walker] = {}
+    shifts: dict[str, list] = defaultdict(list)
+    for day_walkers in world.walkers:
+        for walker in day_walkers:
+            shifts[walker.id] += list(free_shifts(walker))
+            by_id.setdefault(walker.id, walker)
+    for walker in by_id.values():
+        groups[walker.group][1].append(walker)
+    total = len(world.doors)
+    stops: list[Stop] = []
+    scenarios = []
+    plan_s = 0.0
+    for group, (doors, walkers) in sorted(groups.items()):
+        requests = tuple(
+            Request(
+                d.id,
+                d.location,
+                d.skills,
+                d.minutes,
+                tuple(w for day in world.days for w in door_windows(d, day)),
+                d.priority,
+            )
+            for d in doors
+        )
+        volunteers = tuple(
+            Volunteer(
+                w.id, w.location, w.skills, tuple(sorted(shifts[w.id], key=lambda s: s.start))
+            )
+            for w in walkers
+            if shifts[w.id]
+        )
+        scenario = Scenario(
+            f"all {group}", TRAVEL, volunteers, requests, timezone="Asia/Ho_Chi_Minh"
+        )
+        budget = DAY_LIMIT_S * len(world.days) * len(doors) / total
+        plan, wall = timed(lambda s=scenario, b=budget: solve(s, time_limit_s=b))
+        plan_s += wall
+        scenarios.append((scenario, plan))
+        for route in plan.routes:
+            stops += [Stop(v.request, route.volunteer, 0, v.start, v.end) for v in route.visits]
+    walkers_all = {
+        w.id: replace(
+            w,
+            shifts=tuple(s for ws in world.walkers for x in ws if x.id == w.id for s in x.shifts),
+            busy=tuple(b for ws in world.walkers for x in ws if x.id == w.id for b in x.busy),
+        )
+        for w in by_id.values()
+    }
+    outside, over = _stop_faults(stops, walkers_all)
+    rng = random.Random(world.seed * 7919)
+    reached = sum(rng.random() >= miss for _ in stops)
+    problems = sum(len(check(s, p)) for s, p in scenarios)
+    return Outcome(
+        "all at once",
+        world.seed,
+        plan_s,
+        0,
+        total - len(stops),
+        outside,
+        over,
+        problems,
+        len(stops),
+        reached,
+        total,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.campaign", description=__doc__)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--miss", type=float, default=0.2, help="share of visits nobody home")
+    parser.add_argument("--households", type=int, default=1500)
+    parser.add_argument("--quick", action="store_true", help="300 households, 4 teams")
+    parser.add_argument("--peers", nargs="+", default=["ours", "greedy", "all"])
+    args = parser.parse_args(argv)
+    size = dict(households=300, teams=4) if args.quick else dict(households=args.households)
+    print(header("bench.campaign", sys.argv[1:] if argv is None else list(argv)))
+    results: list[Outcome] = []
+    for seed in args.seeds:
+        world = make_world(seed, **size)  # type: ignore[arg-type]
+        progress(
+            f"seed {seed}: {len(world.doors)} households, {sum(map(len, world.walkers))} shifts"
+        )
+        if "ours" in args.peers:
+            results.append(rolling(world, "ours", None, args.miss))
+        if "greedy" in args.peers:
+            results.append(rolling(world, "greedy", lambda s, _b: greedy(s), args.miss))
+        if "all" in args.peers:
+            results.append(all_at_once(world, args.miss))
+        for r in results[-len(args.peers) :]:
+            progress(
+                f"  {r.peer}: plan {r.plan_s:.1f}s reached {r.reached}/{r.households} best {r.best}"
+            )
+    rows = [
+        [
+            r.peer,
+            str(r.seed),
+            fmt(r.plan_s),
+            str(r.twice),
+            str(r.unlisted),
+            str(r.outside_shift),
+            str(r.over_resident),
+            str(r.check_problems),
+            str(r.best),
+            str(r.reached),
+            fmt(100 * r.reached / r.households),
+            fmt(100 * r.reached / r.best if r.best else 0),
+        ]
+        for r in results
+    ]
+    print(
+        table(
+            [
+                "peer",
+                "seed",
+                "plan s",
+                "twice",
+                "unlisted",
+                "outside shift",
+                "over resident",
+                "check",
+                "best",
+                "reached",
+                "reached %",
+                "% of best",
+            ],
+            rows,
+        )
+    )
+    print()
+    summary = []
+    for peer in dict.fromkeys(r.peer for r in results):
+        mine = [r for r in results if r.peer == peer]
+        shares = [r.reached / r.best for r in mine if r.best]
+        times = [r.plan_s for r in mine]
+        summary.append(
+            [
+                peer,
+                str(len(mine)),
+                fmt(sum(times) / len(times)),
+                fmt(max(times)),
+                fmt(100 * sum(shares) / len(shares)),
+                fmt(100 * min(shares)),
+                fmt(100 * sum(r.reached / r.households for r in mine) / len(mine)),
+            ]
+        )
+    print(
+        table(
+            [
+                "peer",
+                "seeds",
+                "plan s mean",
+                "plan s worst",
+                "% of best mean",
+                "% of best worst",
+                "reached % mean",
+            ],
+            summary,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
