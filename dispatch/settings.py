@@ -12,6 +12,8 @@ from datetime import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+from dispatch.ops_settings import OpsSettings, load_ops
+
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message names the variable."""
@@ -91,6 +93,7 @@ class Settings:
     # ZALO_API_BASE_URL without credentials move them).
     sms_sandbox_url: str = "http://127.0.0.1:8025"
     zalo_sandbox_url: str = "http://127.0.0.1:8125"
+    ops: OpsSettings = OpsSettings()  # logs, /metrics access, worker heartbeats
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -194,6 +197,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         sms_sandbox_url=_sandbox_url(env, "TWILIO_API_BASE_URL", "http://127.0.0.1:8025"),
         zalo_sandbox_url=_sandbox_url(env, "ZALO_API_BASE_URL", "http://127.0.0.1:8125"),
+        ops=load_ops(env),
     )
 
 

@@ -19,6 +19,7 @@ from rq.worker import DequeueStrategy
 from sqlalchemy.orm import configure_mappers
 
 from dispatch.clock import utcnow
+from dispatch.heartbeat import Heartbeat
 from dispatch.queues import QUEUE_NAMES, SERIALIZER
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.settings import Settings
@@ -136,6 +137,9 @@ def run_worker(
         sweeper.start()
     preload_job_modules()
     worker = Worker(queues, connection=runtime.redis, serializer=SERIALIZER)
+    # Our own short-lived heartbeat: RQ's registration outlives a SIGKILLed worker by minutes.
+    beats = Heartbeat(runtime.redis, worker.name, queue_names, settings.ops.heartbeat_ttl_s)
+    beats.start()
     try:
         # Round robin: a flood of events cannot starve the (coalesced) plan jobs, nor them SMS.
         return worker.work(
@@ -145,6 +149,7 @@ def run_worker(
             dequeue_strategy=DequeueStrategy.ROUND_ROBIN,
         )
     finally:
+        beats.stop()
         sweeper.stop()
         install(None)
         runtime.close()

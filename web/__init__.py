@@ -48,9 +48,10 @@ def create_app(
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import database, helpers, i18n, ratelimit, runtime, security
+    from web import database, helpers, i18n, ops, ratelimit, runtime, security
 
     database.init_app(app)
+    ops.init_app(app)  # JSON logs with request ids, /metrics
     # Events committed by web requests go to RQ right after the commit (web/runtime.py); tests
     # that need no Redis turn it off and leave the events in the outbox.
     if app.config.get("PUBLISH_AFTER_COMMIT", True):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -124,7 +123,9 @@ def worker_command(argv: Sequence[str]) -> int:
     if unknown:
         parser.error(f"unknown queue {unknown[0]!r} (queues: {', '.join(QUEUE_NAMES)})")
     settings = _settings()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from dispatch.logs import configure_logging
+
+    configure_logging(settings.ops.log_format)
     _check_redis(settings)
     from dispatch.worker import run_worker
 
