@@ -57,6 +57,7 @@ JOB_MODULES: tuple[str, ...] = (
     "scheduler",
     "notifications.delivery",
     "notifications.reminders",
+    "notifications.inbound_accept",
 )
 
 
