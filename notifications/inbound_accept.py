@@ -18,7 +18,6 @@ import logging
 from typing import Any
 
 import redis
-from rq.exceptions import DuplicateJobError
 from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -51,7 +50,10 @@ def store(session: Session, sms: InboundSms) -> tuple[int, bool]:
         "body": nfc(sms.body), "provider_id": sms.provider_id, "status": HANDLING,
         "status_history": history, "attempts": 1, "created_at": now, "updated_at": now,
     }  # fmt: skip
-    dialect = session.get_bind().dialect.name
+    # Straight on a connection, not through the ORM unit of work: this is the hot path of
+    # every inbound SMS, and one statement needs none of the session's bookkeeping.
+    engine = session.get_bind()
+    dialect = engine.dialect.name
     statement: Any
     if dialect == "postgresql":
         statement = (
@@ -67,15 +69,15 @@ def store(session: Session, sms: InboundSms) -> tuple[int, bool]:
         )
     else:  # pragma: no cover - only the two databases above are supported
         statement = insert(Message).values(**values)
-    new_id = session.scalar(statement.returning(Message.id))
-    session.commit()
-    if new_id is not None:
-        return int(new_id), True
-    stored = session.scalar(
-        select(Message.id).where(
-            Message.channel == sms.channel, Message.provider_id == sms.provider_id
+    with engine.begin() as connection:
+        new_id = connection.scalar(statement.returning(Message.id))
+        if new_id is not None:
+            return int(new_id), True
+        stored = connection.scalar(
+            select(Message.id).where(
+                Message.channel == sms.channel, Message.provider_id == sms.provider_id
+            )
         )
-    )
     assert stored is not None  # the conflict just said so
     return int(stored), False
 
@@ -91,19 +93,19 @@ def accept(session: Session, queues: Queues, sms: InboundSms) -> bool:
 
 
 def enqueue_handling(queues: Queues, message_id: int) -> None:
-    """Best effort: with Redis down the row waits for a retry or the sweep (RECLAIM_AFTER)."""
+    """Best effort: with Redis down the row waits for a retry or the sweep (RECLAIM_AFTER).
+
+    Not RQ's unique enqueue (a Lua script per call): a second job for one message happens only
+    after a reclaim, and its conditional claim makes it a no-op anyway."""
     try:
         queues.events.enqueue_call(
             HANDLE_JOB,
             args=(message_id,),
             job_id=f"inbound-{message_id}",
-            unique=True,
             retry=EVENT_RETRY,
             result_ttl=600,
             failure_ttl=FAILURE_TTL_S,
         )
-    except DuplicateJobError:
-        pass  # queued or running already
     except redis.RedisError as error:
         log.warning("inbound %s left for the sweep: %s", message_id, error)
 
