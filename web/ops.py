@@ -13,6 +13,7 @@ import time
 
 import redis
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
+from sqlalchemy.exc import OperationalError
 
 from dispatch.logs import configure_logging, request_id_from, request_id_var
 from dispatch.settings import Settings
@@ -28,7 +29,17 @@ def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(_forget)
+    app.register_error_handler(OperationalError, _unavailable)
     app.register_blueprint(bp)
+
+
+def _unavailable(error: Exception) -> Response:
+    """The database went away mid-request (a restart, a failover): 503 with Retry-After, so a
+    provider or client retries, instead of a 500 that reads as a bug. Nothing was committed."""
+    logging.getLogger(__name__).warning("database unavailable: %s", str(error).splitlines()[0])
+    answer = Response("service unavailable, try again shortly\n", status=503, mimetype="text/plain")
+    answer.headers["Retry-After"] = "5"
+    return answer
 
 
 def _start() -> None:

@@ -10,6 +10,7 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 
+from bench.province.load import signed_sms
 from dispatch.logs import JsonFormatter, configure_logging, request_id_from
 from dispatch.queues import make_queues
 from dispatch.settings import SettingsError, load_settings
@@ -105,3 +106,23 @@ def test_bad_ops_settings_are_refused() -> None:
         load_settings({"DOORSTEP_HEARTBEAT_SECONDS": "0", "DOORSTEP_SECRET_KEY": "x" * 20})
     with pytest.raises(SettingsError, match="DOORSTEP_METRICS_TOKEN"):
         load_settings({"DOORSTEP_METRICS_TOKEN": "short", "DOORSTEP_SECRET_KEY": "x" * 20})
+
+
+def test_database_gone_mid_request_is_a_503_with_retry_after(tmp_path: Path) -> None:
+    from notifications.sandbox.server import (
+        SANDBOX_ACCOUNT_SID,
+        SANDBOX_AUTH_TOKEN,
+        SANDBOX_FROM_NUMBER,
+    )
+    from tests.fixtures.web import free_local_port_url
+
+    env = {
+        "DOORSTEP_INSTANCE_PATH": str(tmp_path), "DOORSTEP_SECRET_KEY": "x" * 20,
+        "DATABASE_URL": free_local_port_url(), "DOORSTEP_PUBLIC_URL": "http://doorstep.test",
+        "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID, "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": SANDBOX_FROM_NUMBER,
+    }  # fmt: skip
+    client = create_app(load_settings(env)).test_client()
+    _method, path, body, headers = signed_sms("http://doorstep.test", "SMdown1", "+84901", "help")
+    answer = client.post(path, data=body, headers=headers, base_url="http://doorstep.test")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
