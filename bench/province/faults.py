@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from bench.province import fuzz
-from bench.province.load import Client, Request, Tally, run, signed_sms
+from bench.province.load import Client, Exchange, Request, Tally, run, signed_sms
 from bench.province.scenarios import hamlets, plan_delays, request_for
 from bench.province.stack import Stack
 from dispatch.models import Assignment, Event, HelpRequest, Message, Resident
@@ -31,7 +31,7 @@ from dispatch.province import Arrival, ProvinceSpec, arrivals
 OUTAGE_STATUSES = {502, 503}
 
 
-def _send_until_answered(client: Client, request: Request, tries: int = 30) -> int:
+def _send_until_answered(client: Client, request: Exchange, tries: int = 30) -> int:
     """A provider's retries: an outage answer (or a dropped connection) is tried again."""
     status = 0
     for _ in range(tries):
@@ -104,7 +104,7 @@ class Chaos(threading.Thread):
 def main(stack: Stack, spec: ProvinceSpec, args: argparse.Namespace) -> None:
     rng = random.Random(spec.seed)
     places = hamlets(stack)
-    day = [a for a in arrivals(spec, places) if a.channel != "web"][: int(args.rate * args.seconds)]
+    day = list(arrivals(spec, places))[: int(args.rate * args.seconds)]
     accepted: dict[int, int] = {}
     chaos = Chaos(stack, every_s=max(2.0, args.seconds / 24), redis_at=[args.seconds * 0.25,
                   args.seconds * 0.7], pg_at=args.seconds * 0.45)  # fmt: skip
@@ -130,7 +130,7 @@ def main(stack: Stack, spec: ProvinceSpec, args: argparse.Namespace) -> None:
     bad = run(stack.web_port, lambda n: forged[n], total=1000, threads=8, seconds=120)
     fuzzed = {path: run(stack.web_port, make, total=1000, threads=8, seconds=120)
               for path, make in fuzz.endpoints(stack.url, rng).items()}  # fmt: skip
-    settled = _settle(stack, deadline_s=240)
+    settled = _settle(stack, deadline_s=300)
     counts = _count(stack, day, accepted, forged)
     planned = plan_delays(stack, t0)
     if planned["unplanned"]:
@@ -139,7 +139,7 @@ def main(stack: Stack, spec: ProvinceSpec, args: argparse.Namespace) -> None:
     fivexx = sum(c for t in [tally, dup, bad, *fuzzed.values()] for s, c in t.statuses.items()
                  if s >= 500 and s not in OUTAGE_STATUSES)  # fmt: skip
     rows = [
-        ("traffic: SMS webhooks + API submits", len(day), json.dumps(tally.statuses)),
+        ("traffic: SMS webhooks, web form, API submits", len(day), json.dumps(tally.statuses)),
         (f"worker SIGKILLs ({chaos.kills_mid_job} with a job running)", chaos.kills,
          f"{chaos.exited} exited by themselves, replaced"),
         ("Redis / PostgreSQL restarts", f"{chaos.redis_restarts} / {chaos.pg_restarts}", ""),
@@ -190,13 +190,22 @@ def _settle(stack: Stack, deadline_s: float) -> float:
     while time.monotonic() - started < deadline_s:
         try:
             client = stack.redis()
-            busy = sum(client.llen(f"rq:queue:{q}") for q in ("events", "planning", "messages"))
-            busy += sum(client.zcard(f"rq:wip:{q}") for q in ("events", "planning", "messages"))
+            names = ("events", "planning", "messages")
+            busy = sum(client.llen(f"rq:queue:{q}") for q in names)
+            # running, and scheduled soon (debounced plans, retries after a kill; not offer
+            # expiries and reminders, hours ahead)
+            soon = time.time() + 200
+            busy += sum(client.zcard(f"rq:wip:{q}") + client.zcount(f"rq:scheduled:{q}", 0, soon)
+                        for q in names)  # fmt: skip
             with Session(engine) as session:
                 busy += session.scalar(select(func.count()).select_from(Event)
                                        .where(Event.published_at.is_(None))) or 0  # fmt: skip
                 busy += session.scalar(select(func.count()).select_from(Message).where(
                     Message.direction == "in", Message.status.in_(("handling", "received"))
+                )) or 0  # fmt: skip
+                busy += session.scalar(select(func.count()).select_from(Message).where(
+                    Message.direction == "out", Message.status.in_(("queued", "sending")),
+                    Message.send_after.is_(None),
                 )) or 0  # fmt: skip
         except Exception:  # noqa: BLE001 - a service still coming back
             busy = 1
@@ -227,14 +236,14 @@ def _count(
     engine.dispose()
     lost: Counter[str] = Counter()
     for n, arrival in enumerate(day):
-        if accepted.get(n) not in (200, 201):
+        if accepted.get(n) not in (200, 201, 302):
             lost["never accepted after retries"] += 1
         elif arrival.channel == "sms" and inbound.get(f"SMb{n:09d}") != "handled":
             lost["SMS stored but not handled"] += 1
         elif arrival.channel == "sms" and replied[arrival.phone] == 0:
             lost["SMS without a reply sent"] += 1
-        elif arrival.channel == "api" and requests[(arrival.phone, arrival.kind)] == 0:
-            lost["API submit without its request"] += 1
+        elif arrival.channel != "sms" and requests[(arrival.phone, arrival.kind)] == 0:
+            lost[f"{arrival.channel} submit without its request"] += 1
     with urllib.request.urlopen(
         f"http://127.0.0.1:{stack.sandbox_port}/_sandbox/messages", timeout=30
     ) as answer:

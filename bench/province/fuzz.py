@@ -20,7 +20,8 @@ def forged(public_url: str, n: int, rng: random.Random) -> Request:
         public_url, f"SMforged{n:08d}", f"+8497{n:07d}", "giup cai vneid"
     )
     if n % 2:
-        headers = {**headers, "X-Twilio-Signature": _text(rng, 28)}
+        letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+        headers = {**headers, "X-Twilio-Signature": "".join(rng.choices(letters, k=28))}
     else:
         params = urllib.parse.parse_qs(body.decode())
         params["Body"] = ["chuyen tien cho toi"]  # the body changed after signing
@@ -78,7 +79,7 @@ def endpoints(public_url: str, rng: random.Random) -> dict[str, Callable[[int], 
                   "Body": _text(rng, 1600)}  # fmt: skip
         return signed_sms(public_url, fields["MessageSid"], fields["From"], fields["Body"])
 
-    token = {"Authorization": f"Bearer {API_TOKENS[0]}"}
+    token = {"Authorization": f"Bearer {API_TOKENS[-1]}"}
     return {
         "/webhooks/twilio/sms (unsigned)": plain("/webhooks/twilio/sms", FORM),
         "/webhooks/twilio/sms (signed)": signed_twilio,

@@ -17,8 +17,9 @@ from twilio.request_validator import RequestValidator
 
 from notifications.sandbox.server import SANDBOX_AUTH_TOKEN, SANDBOX_FROM_NUMBER
 
-# method, path, body, headers
+# method, path, body, headers; or a conversation of several requests on one client
 Request = tuple[str, str, bytes, dict[str, str]]
+Exchange = Request | Callable[["Client"], tuple[int, bytes]]
 
 
 @dataclass
@@ -51,13 +52,19 @@ class Client:
         self.port = port
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def send(self, request: Request) -> tuple[int, bytes]:
+    def send(self, request: Exchange) -> tuple[int, bytes]:
+        if callable(request):
+            return request(self)
+        status, _headers, body = self.exchange(request)
+        return status, body
+
+    def exchange(self, request: Request) -> tuple[int, http.client.HTTPMessage, bytes]:
         method, path, body, headers = request
         for attempt in range(2):
             try:
                 self.connection.request(method, path, body=body, headers=headers)
                 answer = self.connection.getresponse()
-                return answer.status, answer.read()
+                return answer.status, answer.headers, answer.read()
             except (http.client.HTTPException, OSError):
                 self.connection.close()
                 self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -68,7 +75,7 @@ class Client:
 
 def run(
     port: int,
-    make: Callable[[int], Request],
+    make: Callable[[int], Exchange],
     *,
     total: int,
     threads: int,
@@ -99,7 +106,7 @@ def run(
             t0 = time.perf_counter()
             try:
                 status, body = client.send(request)
-            except (http.client.HTTPException, OSError):
+            except (http.client.HTTPException, OSError, ValueError):
                 with tally.lock:
                     tally.errors += 1
                 continue
@@ -114,6 +121,31 @@ def run(
         thread.join(timeout=seconds + 60)
     tally.seconds = time.perf_counter() - started
     return tally
+
+
+def web_form(fields: dict[str, str], address: str) -> Callable[[Client], tuple[int, bytes]]:
+    """The resident form as a browser fills it: GET the page (session cookie, CSRF token),
+    then POST; a registered request answers 302 to its status page."""
+
+    def converse(client: Client) -> tuple[int, bytes]:
+        forwarded = {"X-Forwarded-For": address}
+        status, headers, page = client.exchange(("GET", "/request", b"", forwarded))
+        if status != 200:
+            return status, page
+        cookie = (headers.get("Set-Cookie") or "").split(";", 1)[0]
+        marker = b'name="csrf-token" content="'
+        start = page.index(marker) + len(marker)
+        token = page[start : page.index(b'"', start)].decode()
+        body = urllib.parse.urlencode({**fields, "csrf_token": token}).encode()
+        post_headers = {
+            **forwarded,
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        status, _headers, answer = client.exchange(("POST", "/request", body, post_headers))
+        return status, answer
+
+    return converse
 
 
 def signed_sms(public_url: str, sid: str, sender: str, body: str) -> Request:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from bench.province.load import Request, run, signed_sms
+from bench.province.load import Exchange, Request, run, signed_sms, web_form
 from bench.province.stack import API_TOKENS, Stack
 from dispatch.models import Assignment, Hamlet, HelpRequest, Message, PlanRun
 from dispatch.province import Arrival, ProvinceSpec, arrivals
@@ -36,17 +36,22 @@ def hamlets(stack: Stack) -> list[tuple[str, str, str]]:
     return [(c, h, n) for c, h, n in rows]
 
 
-def request_for(stack: Stack, arrival: Arrival, n: int) -> Request:
-    """One arrival as its channel sends it (web form submits go through the partner API's
-    sibling path here: the form needs a CSRF session per resident, see RESULTS)."""
+def request_for(stack: Stack, arrival: Arrival, n: int) -> Exchange:
+    """One arrival as its channel sends it: a signed SMS webhook, the resident form (GET, then
+    POST with its CSRF token) or a partner API call; each resident from its own address."""
+    address = f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"
     if arrival.channel == "sms":
         body = f"giup em cai {arrival.kind.replace('_', ' ')} {arrival.hamlet_name}"
         return signed_sms(stack.url, f"SMb{n:09d}", arrival.phone, body)
+    if arrival.channel == "web":
+        fields = {"name": "Cư dân", "phone": arrival.phone, "commune": arrival.commune_code,
+                  "hamlet": arrival.hamlet_code, "kind": arrival.kind}  # fmt: skip
+        return web_form(fields, address)
     token = API_TOKENS[n % len(API_TOKENS)]
     payload = {"phone": arrival.phone, "kind": arrival.kind, "commune": arrival.commune_code,
                "hamlet": arrival.hamlet_code, "name": "Cư dân"}  # fmt: skip
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}",
-               "X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"}  # fmt: skip
+               "X-Forwarded-For": address}  # fmt: skip
     return "POST", "/api/v1/requests", json.dumps(payload).encode(), headers
 
 
