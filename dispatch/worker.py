@@ -46,10 +46,13 @@ def sweep_once(runtime: Runtime) -> dict[str, int]:
     - offers: offers past their deadline whose expiry job never ran;
     - ``EXTRA_SWEEPS``: e.g. SMS stuck without a delivery job.
     """
-    from dispatch import planning, relay, replan
+    from dispatch import planning, relay, replan, replan_sweep
 
     debounce = runtime.settings.replan_debounce_seconds
-    for commune in planning.communes_with_wishes_coming_into_reach(runtime.sessions, utcnow()):
+    now = utcnow()
+    due = set(planning.communes_with_wishes_coming_into_reach(runtime.sessions, now))
+    due |= set(replan_sweep.communes_with_unplanned_requests(runtime.sessions, now))
+    for commune in sorted(due):
         replan.request_replan(runtime.queues, commune, debounce)
     counts = {
         "published": relay.sweep(runtime.sessions, runtime.queues),

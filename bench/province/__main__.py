@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         stack.start_web()
         if args.part == "webhooks":
+            scenarios.webhooks(stack, 5, 8, None)  # warm-up: imports, pools, caches
             rows = [scenarios.webhooks(stack, args.seconds, t, None) for t in args.threads]
             rows.append(scenarios.webhooks(stack, args.seconds, 16, args.rate))
             _print("signed inbound SMS webhooks (no worker running)", rows)

@@ -91,3 +91,28 @@ def test_a_running_plan_keeps_its_short_lock_and_a_dead_one_lets_it_lapse(queues
     keeper.join()
     time.sleep(0.6)
     assert replan.acquire_plan_lock(queues, "C3", 0.4) is not None
+
+
+def test_the_sweep_replans_a_commune_whose_request_no_plan_has_seen(
+    runtime: Runtime, queues: Queues, run_jobs: RunJobs
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from dispatch.clock import utcnow
+    from dispatch.models import HelpRequest
+    from dispatch.replan_sweep import STALE_AFTER, communes_with_unplanned_requests
+    from dispatch.worker import sweep_once
+
+    submit_request(runtime.sessions, 1)
+    queues.connection.flushdb()  # its handler job and the dirty flag are lost (kills, restarts)
+    assert communes_with_unplanned_requests(runtime.sessions, utcnow()) == []  # too fresh
+    with runtime.sessions.begin() as session:
+        past = utcnow() - STALE_AFTER - timedelta(seconds=5)
+        session.execute(update(HelpRequest).values(created_at=past))
+    assert communes_with_unplanned_requests(runtime.sessions, utcnow()) == [COMMUNE]
+    sweep_once(runtime)
+    run_jobs()
+    assert _plans(runtime) == 1
+    assert communes_with_unplanned_requests(runtime.sessions, utcnow()) == []  # seen now
