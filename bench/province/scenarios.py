@@ -68,10 +68,13 @@ def webhooks(stack: Stack, seconds: float, threads: int, rate: float | None) -> 
         )
 
     total = int((rate or 5000) * seconds)
+    cpu0 = stack.cpu_seconds()
     tally = run(stack.web_port, make, total=total, threads=threads, seconds=seconds, rate=rate)
+    cpu = cpu_per_request(stack, cpu0, len(tally.latencies_ms))
     return {"rate_asked": rate or "closed", "threads": threads, "sent": len(tally.latencies_ms),
             "req_s": tally.rate, "p50_ms": tally.quantile(0.5), "p99_ms": tally.quantile(0.99),
-            "statuses": tally.statuses, "errors": tally.errors}  # fmt: skip
+            "statuses": tally.statuses, "errors": tally.errors,
+            "cpu_ms_per_request": {k: round(v * 1000, 2) for k, v in cpu.items()}}  # fmt: skip
 
 
 def offers(stack: Stack, rate: float, seconds: float, spec: ProvinceSpec) -> dict[str, Any]:
@@ -81,12 +84,20 @@ def offers(stack: Stack, rate: float, seconds: float, spec: ProvinceSpec) -> dic
     day = [Arrival(a.at_s, "api", a.commune_code, a.hamlet_code, a.hamlet_name, a.kind,
                    a.phone) for a in day]  # fmt: skip
     t0 = datetime.now().astimezone()
+    cpu0 = stack.cpu_seconds()
     tally = run(stack.web_port, lambda n: request_for(stack, day[n], n), total=len(day),
                 threads=16, seconds=seconds + 30, rate=rate)  # fmt: skip
     latencies = wait_for_offers(stack, t0, len(day), deadline_s=120)
     return {"rate": rate, "achieved": tally.rate, "submitted": len(day),
             "answers": tally.statuses, "submit_p50_ms": tally.quantile(0.5),
-            "offered": len(latencies), **_quantiles(latencies)}  # fmt: skip
+            "offered": len(latencies), **_quantiles(latencies),
+            "cpu_s_per_request": cpu_per_request(stack, cpu0, len(day))}  # fmt: skip
+
+
+def cpu_per_request(stack: Stack, before: dict[str, float], requests: int) -> dict[str, float]:
+    after = stack.cpu_seconds()
+    return {role: round((after[role] - before.get(role, 0.0)) / max(1, requests), 4)
+            for role in after}  # fmt: skip
 
 
 def wait_for_offers(stack: Stack, since: datetime, expected: int, deadline_s: float) -> list[float]:
@@ -172,6 +183,7 @@ def peak(stack: Stack, spec: ProvinceSpec, minutes: float, speedup: float) -> di
         return request_for(stack, window[n], n)
 
     started = time.perf_counter()
+    cpu0 = stack.cpu_seconds()
     rate = len(window) / (minutes * 60)
     tally = run(stack.web_port, make, total=len(window), threads=16,
                 seconds=minutes * 60 + 30, rate=rate)  # fmt: skip
@@ -179,4 +191,5 @@ def peak(stack: Stack, spec: ProvinceSpec, minutes: float, speedup: float) -> di
     delays = plan_delays(stack, t0)
     return {"minutes": minutes, "speedup": speedup, "arrivals": len(window),
             "rate_s": rate, "wall_s": time.perf_counter() - started,
-            "answers": tally.statuses, **{f"plan_{k}": v for k, v in delays.items()}}  # fmt: skip
+            "answers": tally.statuses, **{f"plan_{k}": v for k, v in delays.items()},
+            "cpu_s_per_request": cpu_per_request(stack, cpu0, len(window))}  # fmt: skip

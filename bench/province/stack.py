@@ -168,6 +168,31 @@ class Stack:
                                                 stderr=subprocess.STDOUT,
                                                 start_new_session=True)  # fmt: skip
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds (user + system) used so far by each role's processes and their
+        children: web, worker, planner, postgres, redis, sandbox."""
+        import psutil
+
+        roots = {name: process.pid for name, process in self.processes.items()}
+        pid_file = self.root / "pg" / "postmaster.pid"
+        if pid_file.exists():
+            roots["postgres"] = int(pid_file.read_text().split()[0])
+        used: dict[str, float] = {}
+        for name, pid in roots.items():
+            role = name.rstrip("0123456789_")
+            try:
+                parent = psutil.Process(pid)
+                family = [parent, *parent.children(recursive=True)]
+            except psutil.Error:
+                continue
+            for member in family:
+                try:
+                    times = member.cpu_times()
+                except psutil.Error:
+                    continue
+                used[role] = used.get(role, 0.0) + times.user + times.system
+        return used
+
     def stop_all(self) -> None:
         for name in [n for n in self.processes if n != "redis"]:
             process = self.processes.pop(name)
