@@ -177,7 +177,8 @@ class Stack:
         pid_file = self.root / "pg" / "postmaster.pid"
         if pid_file.exists():
             roots["postgres"] = int(pid_file.read_text().split()[0])
-        used: dict[str, float] = {}
+        own = os.times()
+        used: dict[str, float] = {"client": own.user + own.system}  # the load client itself
         for name, pid in roots.items():
             role = name.rstrip("0123456789_")
             try:
