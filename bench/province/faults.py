@@ -91,7 +91,7 @@ class Chaos(threading.Thread):
 
     def _kill_one(self) -> None:
         names = [n for n in self.stack.processes if n.startswith(("worker", "planner"))]
-        busy = [n for n in names if psutil.Process(self.stack.processes[n].pid).children()]
+        busy = [n for n in names if _has_horse(self.stack.processes[n].pid)]
         name = random.choice(busy or names)
         self.kills_mid_job += bool(busy)
         queues = ["planning"] if name.startswith("planner") else ["messages", "events"]
@@ -99,6 +99,14 @@ class Chaos(threading.Thread):
         self.kills += 1
         self.generation += 1
         self.stack.start_worker(f"{name.rstrip('0123456789_')}_{self.generation}", queues)
+
+
+def _has_horse(pid: int) -> bool:
+    """A worker with a work horse is running a job right now."""
+    try:
+        return bool(psutil.Process(pid).children())
+    except psutil.Error:
+        return False
 
 
 def main(stack: Stack, spec: ProvinceSpec, args: argparse.Namespace) -> None:
