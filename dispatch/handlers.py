@@ -29,6 +29,7 @@ JOB_MODULES: tuple[str, ...] = (
     "scheduler",
     "notifications.delivery",
     "notifications.reminders",
+    "notifications.inbound_accept",
 )
 
 

@@ -7,9 +7,10 @@ Event handlers (see ``dispatch.handlers``) take the outbox event id.
 from __future__ import annotations
 
 import logging
+import math
 from datetime import UTC, datetime
 
-from rq import Retry
+from rq import Retry, get_current_job
 from rq.exceptions import DuplicateJobError
 
 from dispatch import planning, replan
@@ -30,6 +31,9 @@ from dispatch.states import AssignmentStatus
 log = logging.getLogger(__name__)
 
 EXPIRE_OFFER = "dispatch.jobs.expire_offer"
+# Renewed while the plan runs (``replan.LockKeeper``): a killed plan frees its commune in this
+# time, or at once when its worker is reaped.
+PLAN_LOCK_TTL_S = 4.0
 
 
 def _event(event_id: int) -> DomainEvent | None:
@@ -60,15 +64,33 @@ def plan_commune(commune_code: str) -> Retry | None:
     """The coalesced plan job of one commune; re-runs itself when work came in meanwhile."""
     runtime = current()
     queues = runtime.queues
-    replan.claim(queues, commune_code)
-    outcome = planning.plan_commune(
-        runtime.sessions,
-        commune_code,
-        offer_timeout_minutes=runtime.settings.offer_timeout_minutes,
-    )
-    if outcome.needs_rerun:
+    debounce = runtime.settings.replan_debounce_seconds
+    job = get_current_job()
+    owner = (job.worker_name if job is not None else None) or "local"
+    token = replan.acquire_plan_lock(queues, commune_code, PLAN_LOCK_TTL_S, owner)
+    if token is None:
+        # Another plan of this commune is running (or its horse just died and the lock is
+        # lapsing): keep the work and try again once the lock's TTL has passed.
         queues.connection.sadd(replan.DIRTY_SET, commune_code)
-    return replan.rerun_if_dirty(queues, commune_code, runtime.settings.replan_debounce_seconds)
+        log.info("plan of %s already running: trying again later", commune_code)
+        return Retry(max=100_000, interval=math.ceil(PLAN_LOCK_TTL_S))
+    keeper = replan.LockKeeper(queues, commune_code, token, PLAN_LOCK_TTL_S)
+    keeper.start()
+    try:
+        replan.claim(queues, commune_code)
+        backlog = queues.planning.count
+        outcome = planning.plan_commune(
+            runtime.sessions,
+            commune_code,
+            offer_timeout_minutes=runtime.settings.offer_timeout_minutes,
+            time_limit_s=replan.time_limit_under_backlog(planning.PLAN_TIME_LIMIT_S, backlog),
+        )
+        if outcome.needs_rerun:
+            queues.connection.sadd(replan.DIRTY_SET, commune_code)
+    finally:
+        keeper.stop()
+        replan.release_plan_lock(queues, commune_code, token)
+    return replan.rerun_if_dirty(queues, commune_code, debounce)
 
 
 def schedule_offer_expiry(event_id: int) -> None:

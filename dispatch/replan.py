@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import math
+import threading
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -101,3 +103,84 @@ def _enqueue(queues: Queues, commune_code: str, job_id: str, debounce_s: float) 
         queues.planning.enqueue_in(timedelta(seconds=debounce_s), PLAN_JOB, **options)
     else:
         queues.planning.enqueue(PLAN_JOB, **options)
+
+
+# -- one plan of a commune at a time ------------------------------------------------------------
+# The fixed job id already keeps one plan job per commune, but a Redis restart that loses the
+# running job (the sweep then re-creates it from the dirty set) or a reaped worker whose horse
+# still runs could start a second one. A lock per commune, owned by a token and released only by
+# its owner, makes that impossible; the loser marks the commune dirty so the winner re-runs.
+_LOCK_PREFIX = "doorstep:plan-lock:"
+_RENEW = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+)
+_RELEASE = (
+    "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+)
+
+
+def lock_key(commune_code: str) -> str:
+    return _LOCK_PREFIX + commune_code
+
+
+def acquire_plan_lock(
+    queues: Queues, commune_code: str, ttl_s: float, owner: str = ""
+) -> str | None:
+    """A token when this caller may plan the commune now, None while another plan runs.
+
+    The token starts with ``owner`` (the RQ worker's name), so when that worker is found dead
+    its locks are released at once (``dispatch.heartbeat.reap``) instead of after ``ttl_s``.
+    """
+    token = f"{owner}:{uuid.uuid4().hex}"
+    taken = queues.connection.set(lock_key(commune_code), token, nx=True, px=int(ttl_s * 1000))
+    return token if taken else None
+
+
+class LockKeeper(threading.Thread):
+    """Renews a held plan lock every ``ttl/4`` s while the plan runs, so the lock can be short:
+    a plan whose work horse is SIGKILLed frees its commune within one TTL."""
+
+    def __init__(self, queues: Queues, commune_code: str, token: str, ttl_s: float) -> None:
+        super().__init__(name=f"plan-lock-{commune_code}", daemon=True)
+        self.queues, self.commune_code, self.token, self.ttl_s = queues, commune_code, token, ttl_s
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        key, ms = lock_key(self.commune_code), int(self.ttl_s * 1000)
+        while not self._stop_event.wait(self.ttl_s / 4):
+            try:
+                self.queues.connection.eval(_RENEW, 1, key, self.token, ms)  # type: ignore[no-untyped-call]
+            except Exception:  # Redis away: the lock may lapse; the plan goes on regardless
+                continue
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+def release_plan_lock(queues: Queues, commune_code: str, token: str) -> None:
+    queues.connection.eval(_RELEASE, 1, lock_key(commune_code), token)  # type: ignore[no-untyped-call]
+
+
+def release_locks_of(client: Any, owner: str) -> int:
+    """Release every plan lock held by a dead worker; returns how many."""
+    released = 0
+    for key in client.scan_iter(match=_LOCK_PREFIX + "*", count=500):
+        value = client.get(key)
+        if value is not None and value.decode().startswith(owner + ":"):
+            released += int(client.eval(_RELEASE, 1, key, value))
+    return released
+
+
+# -- back-pressure --------------------------------------------------------------------------------
+# When more communes wait for a plan than the planners can solve at the full time limit, each
+# solve gets a shorter limit (never under ``MIN_TIME_LIMIT_S``): the queue drains at the price of
+# a little quality, and the next quiet re-plan improves it (plans start from the previous one).
+MIN_TIME_LIMIT_S = 0.5
+BACKLOG_AT_FULL_LIMIT = 4
+
+
+def time_limit_under_backlog(base_s: float, backlog: int) -> float:
+    if backlog <= BACKLOG_AT_FULL_LIMIT:
+        return base_s
+    return max(MIN_TIME_LIMIT_S, base_s * BACKLOG_AT_FULL_LIMIT / backlog)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 
+from dispatch.ops_settings import OpsSettings, load_ops
 from dispatch.settings_channels import (
     AndroidGatewaySettings,
     SettingsError,
@@ -67,6 +68,7 @@ class Settings:
     # ZALO_API_BASE_URL without credentials move them).
     sms_sandbox_url: str = "http://127.0.0.1:8025"
     zalo_sandbox_url: str = "http://127.0.0.1:8125"
+    ops: OpsSettings = OpsSettings()  # logs, /metrics access, worker heartbeats
 
     @property
     def uses_embedded_redis(self) -> bool:
@@ -146,6 +148,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         sms_sandbox_url=sandbox_url(env, "TWILIO_API_BASE_URL", "http://127.0.0.1:8025"),
         zalo_sandbox_url=sandbox_url(env, "ZALO_API_BASE_URL", "http://127.0.0.1:8125"),
+        ops=load_ops(env),
     )
 
 

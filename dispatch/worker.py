@@ -19,6 +19,7 @@ from rq.worker import DequeueStrategy
 from sqlalchemy.orm import configure_mappers
 
 from dispatch.clock import utcnow
+from dispatch.heartbeat import Heartbeat
 from dispatch.queues import QUEUE_NAMES, SERIALIZER
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.settings import Settings
@@ -45,10 +46,13 @@ def sweep_once(runtime: Runtime) -> dict[str, int]:
     - offers: offers past their deadline whose expiry job never ran;
     - ``EXTRA_SWEEPS``: e.g. SMS stuck without a delivery job.
     """
-    from dispatch import planning, relay, replan
+    from dispatch import planning, relay, replan, replan_sweep
 
     debounce = runtime.settings.replan_debounce_seconds
-    for commune in planning.communes_with_wishes_coming_into_reach(runtime.sessions, utcnow()):
+    now = utcnow()
+    due = set(planning.communes_with_wishes_coming_into_reach(runtime.sessions, now))
+    due |= set(replan_sweep.communes_with_unplanned_requests(runtime.sessions, now))
+    for commune in sorted(due):
         replan.request_replan(runtime.queues, commune, debounce)
     counts = {
         "published": relay.sweep(runtime.sessions, runtime.queues),
@@ -136,6 +140,9 @@ def run_worker(
         sweeper.start()
     preload_job_modules()
     worker = Worker(queues, connection=runtime.redis, serializer=SERIALIZER)
+    # Our own short-lived heartbeat: RQ's registration outlives a SIGKILLed worker by minutes.
+    beats = Heartbeat(runtime.redis, worker.name, queue_names, settings.ops.heartbeat_ttl_s)
+    beats.start()
     try:
         # Round robin: a flood of events cannot starve the (coalesced) plan jobs, nor them SMS.
         return worker.work(
@@ -145,6 +152,7 @@ def run_worker(
             dequeue_strategy=DequeueStrategy.ROUND_ROBIN,
         )
     finally:
+        beats.stop()
         sweeper.stop()
         install(None)
         runtime.close()

@@ -147,17 +147,42 @@ def handle(session: Session, settings: Settings, row: Message) -> list[Message]:
     turn = InboundTurn(session, settings, row, utcnow())
     try:
         with transaction(session):
+            _hold(session, row)
             turn.act()
             _mark(row, HANDLED)
         return turn.replies
+    except _AlreadyHandled:
+        return []
     except (DomainError, IllegalTransition) as error:
         log.info("inbound %s: %s", row.provider_id, error)
     turn = InboundTurn(session, settings, row, utcnow())
-    with transaction(session):
-        turn.who()
-        turn.reply("not_understood")
-        _mark(row, HANDLED)
+    try:
+        with transaction(session):
+            _hold(session, row)
+            turn.who()
+            turn.reply("not_understood")
+            _mark(row, HANDLED)
+    except _AlreadyHandled:
+        return []
     return turn.replies
+
+
+class _AlreadyHandled(Exception):
+    """Another worker handled this message first: this attempt rolls back."""
+
+
+def _hold(session: Session, row: Message) -> None:
+    """The conditional claim that opens step 2: only while the row is still "handling" (on
+    PostgreSQL the row lock makes a concurrent second attempt wait, then find it handled)."""
+    held = session.execute(
+        update(Message)
+        .where(Message.id == row.id, Message.status == HANDLING)
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if held.rowcount != 1:  # type: ignore[attr-defined]
+        log.info("inbound %s: handled by another worker meanwhile", row.provider_id)
+        raise _AlreadyHandled(row.id)
 
 
 def _mark(row: Message, status: str) -> None:
@@ -193,6 +218,15 @@ def sweep_unhandled(runtime: Runtime) -> int:
             enqueue_delivery(runtime.queues, handle(session, runtime.settings, row))
             done += 1
     return done
+
+
+def reclaim_stale(session: Session, message_id: int, now: datetime) -> bool:
+    """Claim a stored message whose handling was dropped (``RECLAIM_AFTER``): one caller wins."""
+    return _reclaim(session, message_id, now)
+
+
+def give_up(session: Session, row: Message) -> None:
+    _give_up(session, row)
 
 
 def _give_up(session: Session, row: Message) -> None:

@@ -48,10 +48,11 @@ def create_app(
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
-    from web import campaign_labels, extensions, helpers, i18n, ratelimit, security
+    from web import campaign_labels, extensions, helpers, i18n, ops, ratelimit, security
 
     # Tests that need no Redis turn the relay off and leave the events in the outbox.
     extensions.init_app(app, relay=app.config.get("PUBLISH_AFTER_COMMIT", True))
+    ops.init_app(app)  # JSON logs with request ids, /metrics
     i18n.init_app(app)
     helpers.init_app(app)
     campaign_labels.init_app(app)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -95,15 +94,40 @@ def load_demo_if_empty(settings: Settings) -> bool:
 @one_line_errors
 def demo_command(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="doorstep demo", description="load the demo data")
-    parser.parse_args(argv)
+    parser.add_argument(
+        "--province", action="store_true", help="a province: 102 communes, 8,000 volunteers"
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="with --province: e.g. 0.1")
+    args = parser.parse_args(argv)
     settings = _settings()
     from dispatch.db import upgrade
 
     upgrade(settings.database_url)
+    if args.province:
+        return _load_province(settings, args.scale)
     if load_demo_if_empty(settings):
         print("demo data loaded")
         return 0
     return _fail("the database already has data; demo not loaded", 1)
+
+
+def _load_province(settings: Settings, scale: float) -> int:
+    from dispatch.db import make_engine, make_session_factory
+    from dispatch.province import ProvinceSpec, load_province
+
+    if not 0 < scale <= 1:
+        return _fail("--scale must be above 0 and at most 1", EXIT_CONFIG)
+    spec = ProvinceSpec().scaled(scale)
+    engine = make_engine(settings.database_url, worker=True)
+    try:
+        with make_session_factory(engine)() as session:
+            if not load_province(session, spec):
+                return _fail("the database already has data; province not loaded", 1)
+    finally:
+        engine.dispose()
+    print(f"province loaded: {spec.communes} communes, {spec.hamlets} hamlets, "
+          f"{spec.volunteers} volunteers")  # fmt: skip
+    return 0
 
 
 # -- doorstep worker ----------------------------------------------------------------------------
@@ -124,7 +148,9 @@ def worker_command(argv: Sequence[str]) -> int:
     if unknown:
         parser.error(f"unknown queue {unknown[0]!r} (queues: {', '.join(QUEUE_NAMES)})")
     settings = _settings()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from dispatch.logs import configure_logging
+
+    configure_logging(settings.ops.log_format)
     _check_redis(settings)
     from dispatch.worker import run_worker
 

@@ -1,4 +1,4 @@
-"""GET /healthz: 200 only when web, database, Redis and at least one RQ worker are ready.
+"""GET /healthz: 200 only when web, database, Redis and the RQ workers are ready.
 
 Otherwise 503, with JSON naming the part that is not ready, e.g.
 ``{"status": "unavailable", "checks": {"web": "ok", "database": "ok", "redis": "ok",
@@ -44,12 +44,20 @@ def _redis() -> tuple[str, redis.Redis[bytes] | None]:
 
 
 def _workers(client: redis.Redis[bytes] | None) -> str:
+    """ok while every registered worker beats; a SIGKILLed one shows within its heartbeat TTL
+    (``DOORSTEP_HEARTBEAT_SECONDS``), until a live worker reaps it and retries its job."""
+    from dispatch.heartbeat import dead_workers
+
     if client is None:
         return "unknown: Redis unreachable"
+    ttl = current_app.config["DOORSTEP_SETTINGS"].ops.heartbeat_ttl_s
     try:
         count = len(Worker.all(connection=client))
+        dead = sorted(worker.name for worker in dead_workers(client, ttl))
     except redis.RedisError as error:
         return f"unknown: {type(error).__name__}"
+    if dead:
+        return f"no heartbeat for {ttl:g} s from {len(dead)} worker(s): {', '.join(dead)}"
     return "ok" if count else "no RQ worker registered"
 
 

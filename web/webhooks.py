@@ -4,8 +4,9 @@ Zalo (ZNS delivery receipts).
 Every request is authenticated by the provider's signature before anything is read into the
 database: Twilio's ``X-Twilio-Signature`` is checked against ``DOORSTEP_PUBLIC_URL`` + the
 path and query (the address Twilio was given), so it holds behind a proxy that rewrites the
-host. Missing or wrong signature: 403 and nothing stored. Replies go out by job, so the TwiML
-answer is always empty.
+host. Missing or wrong signature: 403 and nothing stored. An inbound SMS is stored and handed
+to a job (``notifications.inbound_accept``); replies go out by job, so the TwiML answer is
+always empty.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import redis
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
@@ -49,18 +49,12 @@ def _require_twilio_signature() -> None:
 
 
 def _receive(inbound: InboundSms) -> None:
-    """Store and act on one inbound SMS, then hand its replies to the message queue."""
-    from notifications.inbound import receive
-    from notifications.outbound import enqueue_delivery
-    from web.extensions import runtime
+    """Store one inbound SMS (deduplicated, one commit) and hand it to a job: the answer goes
+    out in milliseconds; the job acts on it and queues the replies."""
+    from notifications.inbound_accept import accept
+    from web.extensions import queues
 
-    received = receive(db(), _settings(), inbound)
-    if not received.replies:
-        return
-    try:
-        enqueue_delivery(runtime().queues, received.replies)
-    except redis.RedisError as error:  # stored and committed: the worker's sweep sends them
-        current_app.logger.warning("replies left for the sweep: %s", error)
+    accept(db(), queues(), inbound)
 
 
 def _twiml() -> Response:

@@ -13,7 +13,7 @@ import sys
 from werkzeug.serving import make_server
 
 from dispatch.settings import load_settings
-from notifications import inbound
+from notifications import inbound_accept
 from web import create_app
 
 
@@ -24,7 +24,9 @@ def _die(*_args: object, **_kwargs: object) -> None:
 def main() -> None:
     port = int(sys.argv[1])
     app = create_app(load_settings(os.environ), {"RATE_LIMIT_STORAGE": "memory"})
-    inbound.handle = _die  # receive() calls step 2 through the module: it never starts
+    # The webhook hands step 2 to a job through the module: the process dies after step 1's
+    # commit, before the job exists.
+    inbound_accept.enqueue_handling = _die
     server = make_server("127.0.0.1", port, app)
     print("ready", flush=True)
     server.serve_forever()

@@ -1,0 +1,128 @@
+"""Worker heartbeats: a Redis key per worker with a short TTL, so a killed worker shows in seconds.
+
+RQ's own worker registration outlives a SIGKILLed worker by its 420 s TTL, and the job it was
+running stays "started" until the job's monitoring window runs out. Each ``doorstep worker``
+therefore refreshes ``doorstep:hb:<worker name>`` every ``ttl/3`` seconds from a thread of its
+main process (the work horse RQ forks does not inherit the thread). A registered worker whose
+key has expired (and that was born more than one TTL ago, so a starting one is not judged) is
+dead: ``/healthz`` says so, and any live worker's beat reaps it: its running job is handed to
+RQ's abandoned-job handling at once (retried while it has retries left) and its registration
+removed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+import redis
+from rq import Worker
+from rq.registry import StartedJobRegistry
+from rq.worker import BaseWorker
+
+from dispatch import replan
+from dispatch.queues import SERIALIZER
+
+log = logging.getLogger(__name__)
+
+KEY_PREFIX = "doorstep:hb:"
+REAPED_COUNTER = "doorstep:workers:reaped"
+_REAP_LOCK = "doorstep:reap-lock"
+
+
+def beat(client: redis.Redis[bytes], name: str, queues: Sequence[str], ttl_s: float) -> None:
+    payload = {"pid": os.getpid(), "host": socket.gethostname(), "queues": list(queues)}
+    client.set(KEY_PREFIX + name, json.dumps(payload), px=max(1, int(ttl_s * 1000)))
+
+
+def alive(client: redis.Redis[bytes]) -> set[str]:
+    """Names of workers whose heartbeat key is live."""
+    names: set[str] = set()
+    for key in client.scan_iter(match=KEY_PREFIX + "*", count=500):
+        names.add((key.decode() if isinstance(key, bytes) else str(key)).removeprefix(KEY_PREFIX))
+    return names
+
+
+def dead_workers(client: redis.Redis[bytes], ttl_s: float) -> list[BaseWorker]:
+    """Registered RQ workers without a live heartbeat, born more than ``ttl_s`` ago."""
+    live = alive(client)
+    now = datetime.now(UTC)
+    dead = []
+    for worker in Worker.all(connection=client, serializer=SERIALIZER):
+        born = worker.birth_date
+        if born is not None and born.tzinfo is None:
+            born = born.replace(tzinfo=UTC)
+        if worker.name in live or born is None or (now - born).total_seconds() < ttl_s:
+            continue
+        dead.append(worker)
+    return dead
+
+
+def reap(client: redis.Redis[bytes], ttl_s: float) -> list[str]:
+    """Hand the running jobs of dead workers to RQ's abandoned-job handling; returns names."""
+    if not client.set(_REAP_LOCK, "1", nx=True, px=max(1, int(ttl_s * 1000))):
+        return []
+    reaped = []
+    for worker in dead_workers(client, ttl_s):
+        job_id = worker.get_current_job_id()
+        if job_id:
+            for queue in worker.queues:
+                _expire_now(StartedJobRegistry(queue=queue), job_id)
+        worker.register_death()  # type: ignore[no-untyped-call]
+        replan.release_locks_of(client, worker.name)
+        client.incr(REAPED_COUNTER)
+        reaped.append(worker.name)
+        log.warning("worker %s has no heartbeat: reaped (job %s)", worker.name, job_id)
+    return reaped
+
+
+def _expire_now(registry: StartedJobRegistry, job_id: str) -> None:
+    """Mark the job's execution as expired, then let RQ's cleanup retry or fail it."""
+    client = registry.connection
+    entries = client.zrange(registry.key, 0, -1)
+    mine = [
+        e for e in entries if (e.decode() if isinstance(e, bytes) else e).startswith(job_id + ":")
+    ]
+    if not mine:
+        return
+    client.zadd(registry.key, dict.fromkeys(mine, 1))
+    registry.cleanup()
+
+
+class Heartbeat(threading.Thread):
+    """Beats every ``ttl/3`` s and reaps dead peers; Redis errors are logged, never fatal."""
+
+    def __init__(
+        self, client: redis.Redis[bytes], name: str, queues: Sequence[str], ttl_s: float
+    ) -> None:
+        super().__init__(name="doorstep-heartbeat", daemon=True)
+        self.client, self.worker_name, self.queues, self.ttl_s = client, name, queues, ttl_s
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        last_reap = time.monotonic()
+        while True:
+            try:
+                beat(self.client, self.worker_name, self.queues, self.ttl_s)
+                if time.monotonic() - last_reap >= self.ttl_s:
+                    last_reap = time.monotonic()
+                    reap(self.client, self.ttl_s)
+            except redis.RedisError as error:
+                log.warning("heartbeat skipped, Redis unreachable: %s", error)
+            except Exception:
+                log.exception("heartbeat failed")
+            if self._stop_event.wait(self.ttl_s / 3):
+                break
+        try:
+            self.client.delete(KEY_PREFIX + self.worker_name)
+        except redis.RedisError:
+            pass
+
+    def stop(self) -> None:
+        self._stop_event.set()

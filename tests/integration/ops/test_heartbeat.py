@@ -1,0 +1,110 @@
+"""A worker killed by SIGKILL shows on /healthz within its heartbeat TTL, and a live worker
+then reaps it: the job it was running is retried at once instead of after RQ's minutes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from rq import Retry
+from rq.job import Job, JobStatus
+
+from dispatch import heartbeat
+from dispatch.queues import SERIALIZER, make_queues
+from dispatch.settings import load_settings
+from web import create_app
+
+TTL = "2"
+
+
+def _redis_url(client: redis.Redis[bytes]) -> str:
+    configured = os.environ.get("REDIS_URL", "").strip()
+    if configured:
+        return configured
+    return f"unix://{client.connection_pool.connection_kwargs['path']}"
+
+
+@pytest.fixture
+def env(tmp_path: Path, fresh_database_url: str, redis_conn: redis.Redis[bytes]) -> dict[str, str]:
+    return {
+        "DOORSTEP_INSTANCE_PATH": str(tmp_path),
+        "DATABASE_URL": fresh_database_url,
+        "REDIS_URL": _redis_url(redis_conn),
+        "DOORSTEP_SECRET_KEY": "test-secret-key-0123456789",
+        "DOORSTEP_HEARTBEAT_SECONDS": TTL,
+    }
+
+
+@pytest.fixture
+def start_worker(
+    env: dict[str, str], tmp_path: Path
+) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        with (tmp_path / f"worker{len(started)}.log").open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "web.cli", "worker", "events", "messages"],
+                env={**os.environ, **env},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own group: the work horse dies with it
+            )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _wait(condition: Callable[[], bool], seconds: float, what: str) -> float:
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < seconds, f"not within {seconds} s: {what}"
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+def test_sigkilled_worker_is_reported_then_reaped_and_its_job_retried(
+    env: dict[str, str],
+    redis_conn: redis.Redis[bytes],
+    start_worker: Callable[[], subprocess.Popen[bytes]],
+) -> None:
+    client = create_app(load_settings(env)).test_client()
+    queues = make_queues(redis_conn)
+    first = start_worker()
+    _wait(lambda: len(heartbeat.alive(redis_conn)) == 1, 30, "first heartbeat")
+    time.sleep(float(TTL) + 0.5)  # past the start-up grace: judged like any worker
+    assert client.get("/healthz").json["checks"]["workers"] == "ok"
+
+    # A job that runs long enough to be killed in the middle, with a retry left.
+    job = queues.events.enqueue("time.sleep", args=(3,), retry=Retry(max=1))
+    _wait(lambda: job.get_status() == JobStatus.STARTED, 20, "job started")
+    os.killpg(first.pid, signal.SIGKILL)  # worker and work horse, mid-job
+    first.wait()
+
+    took = _wait(
+        lambda: client.get("/healthz").status_code == 503, 3 * float(TTL) + 2, "reported dead"
+    )
+    answer = client.get("/healthz").json
+    assert answer["checks"]["workers"].startswith(f"no heartbeat for {TTL} s from 1 worker")
+    assert took < 3 * float(TTL) + 2  # seconds, not RQ's 420 s worker TTL
+
+    start_worker()  # a live worker reaps the dead one and the job runs again
+    _wait(lambda: client.get("/healthz").status_code == 200, 30, "reaped")
+    _wait(lambda: job.get_status() == JobStatus.FINISHED, 30, "job retried and finished")
+    job = Job.fetch(job.id, connection=redis_conn, serializer=SERIALIZER)
+    assert int(redis_conn.get(heartbeat.REAPED_COUNTER) or 0) == 1
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert "doorstep_workers_reaped_total 1" in metrics
+    assert "doorstep_workers_alive 1" in metrics
