@@ -8,23 +8,33 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
-from dispatch.models import Base, ShiftException, Team
+from dispatch.models import (
+    Base,
+    Campaign,
+    CampaignStatus,
+    CampaignVisit,
+    Household,
+    ShiftException,
+    Team,
+)
 from tests.fixtures.web import WebWorld, csrf_token_from, login_coordinator
 from tests.integration.web.helpers import offer_to, submit_request, the_request
 
 # Every endpoint, by how it is reached. "scoped": names a commune's row by id or code;
 # "listing": shows the signed-in coordinator's communes (filters may name another);
-# "import": CSV rows name their commune; "volunteer": the signed-in volunteer's own rows;
-# "api": partner token limited to communes; "capability": an unguessable per-request link;
-# "public": no commune's rows behind it.
+# "import": CSV rows name their commune; "form": form fields name a commune; "volunteer": the
+# signed-in volunteer's own rows; "api": partner token limited to communes; "capability": an
+# unguessable per-request link; "public": no commune's rows behind it.
 ROUTES: dict[str, str] = {
     "coordinator.set_lock": "scoped",
     "coordinator.commune_save": "scoped",
@@ -37,6 +47,8 @@ ROUTES: dict[str, str] = {
     "coordinator.team_save": "scoped",
     "coordinator.volunteer_edit": "scoped",
     "coordinator.volunteer_save": "scoped",
+    "coordinator.campaign": "scoped",
+    "coordinator.campaign_status": "scoped",
     "coordinator.queue_page": "listing",
     "coordinator.board": "listing",
     "coordinator.communes": "listing",
@@ -50,9 +62,16 @@ ROUTES: dict[str, str] = {
     "coordinator.teams_csv": "listing",
     "coordinator.volunteers": "listing",
     "coordinator.volunteers_csv": "listing",
+    "coordinator.campaigns": "listing",
+    "coordinator.coverage": "listing",
+    "coordinator.coverage_csv": "listing",
+    "coordinator.coverage_xlsx": "listing",
+    "coordinator.households": "listing",
     "coordinator.hamlets_import": "import",
     "coordinator.teams_import": "import",
     "coordinator.volunteers_import": "import",
+    "coordinator.households_import": "import",
+    "coordinator.campaign_open": "form",
     "volunteer.accept": "volunteer",
     "volunteer.decline": "volunteer",
     "volunteer.finish": "volunteer",
@@ -62,6 +81,9 @@ ROUTES: dict[str, str] = {
     "volunteer.availability": "volunteer",
     "volunteer.save_availability": "volunteer",
     "volunteer.add_day_off": "volunteer",
+    "volunteer.walk": "volunteer",
+    "volunteer.walk_print": "volunteer",
+    "volunteer.walk_outcome": "volunteer",
     "api.assignments": "api",
     "api.read": "api",
     "api.submit": "api",
@@ -103,6 +125,9 @@ class BWorld:
     team_id: int
     day_off_id: int
     a_request_id: int
+    campaign_id: int
+    visit_id: int
+    household_id: int
 
 
 @pytest.fixture
@@ -125,11 +150,38 @@ def b_world(app: Flask, client: FlaskClient, web_world: WebWorld) -> BWorld:
 
         team_id = session.scalar(select(Team.id).where(Team.commune_code == "VK"))
         assert team_id is not None
+        campaign, visit, household = _b_campaign(session, web_world.volunteer_b)
         found = BWorld(
-            req.id, req.reference, req.status_token, assignment.id, team_id, day_off.id, a_req.id
-        )
+            req.id, req.reference, req.status_token, assignment.id, team_id, day_off.id, a_req.id,
+            campaign.id, visit.id, household.id,
+        )  # fmt: skip
     app.config["TEST_B"] = (found, web_world)
     return found
+
+
+def _b_campaign(session: Session, volunteer_b: int) -> tuple[Campaign, CampaignVisit, Household]:
+    """A running campaign of commune B with one household on B's volunteer's walk list."""
+    from datetime import date, datetime, timedelta
+
+    day = date.today() + timedelta(days=1)
+    household = Household(
+        commune_code="VK", hamlet_code="VK-01", code="B-0001", address="Ấp Vân Tập",
+        head_name="Bà Tám Bên Kia", lat=9.7, lon=104.9,
+    )  # fmt: skip
+    campaign = Campaign(
+        commune_code="VK", name="Chiến dịch B", hamlets=["VK-01"], checklist=["vneid2"],
+        first_day=day, last_day=day + timedelta(days=2), status=CampaignStatus.RUNNING,
+    )  # fmt: skip
+    session.add_all([household, campaign])
+    session.flush()
+    start = datetime.combine(day, datetime.min.time()).replace(hour=8, tzinfo=UTC)
+    visit = CampaignVisit(
+        campaign_id=campaign.id, household_id=household.id, volunteer_id=volunteer_b, day=day,
+        route_order=1, start_at=start, end_at=start + timedelta(minutes=30), part_of_day="morning",
+    )  # fmt: skip
+    session.add(visit)
+    session.flush()
+    return campaign, visit, household
 
 
 Snapshot = dict[str, list[dict[str, Any]]]
@@ -148,9 +200,17 @@ def snapshot(app: Flask) -> Snapshot:
 
 def b_rows(snap: Snapshot, b: BWorld, w: WebWorld) -> Snapshot:
     """The rows of commune B: its code, or a link to B's volunteer, request or visit."""
-    own = {"volunteer": w.volunteer_b, "help_request": b.request_id, "assignment": b.assignment_id}
+    own = {
+        "volunteer": w.volunteer_b,
+        "help_request": b.request_id,
+        "assignment": b.assignment_id,
+        "campaign": b.campaign_id,
+        "campaign_visit": b.visit_id,
+        "household": b.household_id,
+    }
     links = {"volunteer_id": w.volunteer_b, "request_id": b.request_id,
-             "assignment_id": b.assignment_id}  # fmt: skip
+             "assignment_id": b.assignment_id, "campaign_id": b.campaign_id,
+             "visit_id": b.visit_id, "household_id": b.household_id}  # fmt: skip
 
     def of_b(table: str, row: dict[str, Any]) -> bool:
         return (
@@ -172,6 +232,7 @@ def _url(rule: Rule, b: BWorld, w: WebWorld) -> str:
         "assignment_id": b.assignment_id, "request_id": b.request_id, "team_id": b.team_id,
         "volunteer_id": w.volunteer_b, "exception_id": b.day_off_id, "reference": b.reference,
         "token": b.status_token, "number": w.volunteer_b_phone, "filename": "app.css",
+        "campaign_id": b.campaign_id, "visit_id": b.visit_id,
         "code": "VK-01" if "hamlet" in rule.endpoint else "VK",
     }  # fmt: skip
     return rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
@@ -184,7 +245,8 @@ def _form(csrf: str, b: BWorld, w: WebWorld) -> dict[str, Any]:
         "reason": "x", "locked": "1", "duplicate_id": str(b.a_request_id), "name": "Đổi tên",
         "lat": "9.7", "lon": "104.9", "team_id": str(b.team_id), "channel_order": "twilio",
         "skill_vneid": "1", "lang_vi": "1", "max_visits_per_shift": "3", "active": "1",
-        "outcome": "done", "apply": "1", "day": "2030-01-07",
+        "outcome": "done", "apply": "1", "day": "2030-01-07", "status": "done",
+        "items": "vneid2",
     }  # fmt: skip
 
 
@@ -239,10 +301,17 @@ def test_coordinator_of_a_never_reaches_b(app: Flask, web_world: WebWorld, b_wor
             csv = "code,commune,name,lat,lon\nVK-01,VK,Chiếm,9.7,104.9\n"
             if rule.endpoint == "coordinator.teams_import":
                 csv = f"id,commune,hamlet,name\n{b_world.team_id},VK,VK-01,Chiếm\n"
+            if rule.endpoint == "coordinator.households_import":
+                csv = "code,commune,hamlet,address,head\nB-0001,VK,VK-01,Ấp,Chiếm\n"
             if rule.endpoint == "coordinator.volunteers_import":
                 phone = web_world.volunteer_b_phone
                 csv = f"phone,name,commune,hamlet,skills\n{phone},X,VK,VK-01,vneid\n"
             data = {**_form(csrf, b_world, web_world), "file": (io.BytesIO(csv.encode()), "x.csv")}
+            _check(app, client, rule, _url(rule, b_world, web_world), data, expect_refusal=False)
+        elif kind == "form":
+            data = {**_form(csrf, b_world, web_world), "commune": "VK", "name": "Chiếm",
+                    "hamlets": "VK-01", "checklist": "vneid2", "first_day": "2030-01-07",
+                    "last_day": "2030-01-08"}  # fmt: skip
             _check(app, client, rule, _url(rule, b_world, web_world), data, expect_refusal=False)
         else:
             continue
@@ -259,7 +328,15 @@ def test_coordinator_of_a_never_reaches_b(app: Flask, web_world: WebWorld, b_wor
         answer = client.post(path, data={**_form(csrf, b_world, web_world), **extra})
         assert answer.status_code < 500
         assert b_rows(snapshot(app), b_world, web_world) == b_rows(before, b_world, web_world)
-    assert checked == sum(1 for k in ROUTES.values() if k in {"scoped", "listing", "import"})
+    # A's own commune with B's hamlet in the form: no campaign of A may walk B's households.
+    before = snapshot(app)
+    data = {**_form(csrf, b_world, web_world), "commune": "UMT", "name": "Chiếm",
+            "hamlets": "VK-01", "checklist": "vneid2", "first_day": "2030-01-07",
+            "last_day": "2030-01-08"}  # fmt: skip
+    assert client.post("/c/campaigns", data=data).status_code < 500
+    assert snapshot(app) == before
+    kinds = {"scoped", "listing", "import", "form"}
+    assert checked == sum(1 for k in ROUTES.values() if k in kinds)
 
 
 def test_volunteer_of_a_never_reaches_b(
