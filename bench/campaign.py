@@ -25,53 +25,19 @@ import random
 import sys
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from bench.campaign_peers import DAY_LIMIT_S, Outcome, all_at_once, stop_faults
 from bench.campaign_world import World, make_world
 from bench.common import fmt, header, progress, table, timed
 from dispatch.campaign_model import (
-    TRAVEL,
     DayPlan,
     Door,
     Planner,
-    Stop,
-    Walker,
-    door_windows,
-    free_shifts,
     part_of,
     plan_day,
 )
-from scheduler import check, greedy, solve
-from scheduler.types import Request, Scenario, Volunteer
-
-DAY_LIMIT_S = 12.0  # per day's plan: 18 hamlets share it (each takes at most 0.02 s a door)
-
-
-@dataclass
-class Outcome:
-    peer: str
-    seed: int
-    plan_s: float
-    twice: int
-    unlisted: int
-    outside_shift: int
-    over_resident: int
-    check_problems: int
-    best: int  # doors listed by the first plan (every list full, everybody home)
-    reached: int
-    households: int
-
-
-def _stop_faults(stops: list[Stop], walkers: dict[str, Walker]) -> tuple[int, int]:
-    """(visits outside the walker's shift, visits too close to a resident's visit)."""
-    outside = over = 0
-    for stop in stops:
-        walker = walkers[stop.walker]
-        outside += not any(s.start <= stop.start and stop.end <= s.end for s in walker.shifts)
-        for begin, end, _where in walker.busy:
-            # Going home between is what free_shifts allows; the resident's slot itself, never.
-            over += stop.start < end and begin < stop.end
-    return outside, over
+from scheduler import check, greedy
 
 
 def _plan(world: World, index: int, doors: list[Door], planner: Planner | None) -> DayPlan:
@@ -99,7 +65,7 @@ def rolling(world: World, peer: str, planner: Planner | None, miss: float) -> Ou
         for stop in plan.stops:
             listed[stop.door] = index
             appearances[stop.door] += 1
-    faults = [_stop_faults(p.stops, {w.id: w for w in world.walkers[i]}) for i, p in lists.items()]
+    faults = [stop_faults(p.stops, {w.id: w for w in world.walkers[i]}) for i, p in lists.items()]
     problems = sum(len(check(s, p)) for plan in lists.values() for s, p in plan.scenarios)
     best = len(appearances)
     rng = random.Random(world.seed * 7919)
@@ -138,78 +104,6 @@ def rolling(world: World, peer: str, planner: Planner | None, miss: float) -> Ou
         best,
         len(reached),
         len(world.doors),
-    )
-
-
-def all_at_once(world: World, miss: float) -> Outcome:
-    """One plan per hamlet over every day, made up front and kept."""
-    groups: dict[str, tuple[list[Door], list[Walker]]] = defaultdict(lambda: ([], []))
-    for door in world.doors:
-        groups[door.group][0].append(door)
-    by_id: dict[str, Walker] = {}
-    shifts: dict[str, list] = defaultdict(list)
-    for day_walkers in world.walkers:
-        for walker in day_walkers:
-            shifts[walker.id] += list(free_shifts(walker))
-            by_id.setdefault(walker.id, walker)
-    for walker in by_id.values():
-        groups[walker.group][1].append(walker)
-    total = len(world.doors)
-    stops: list[Stop] = []
-    scenarios = []
-    plan_s = 0.0
-    for group, (doors, walkers) in sorted(groups.items()):
-        requests = tuple(
-            Request(
-                d.id,
-                d.location,
-                d.skills,
-                d.minutes,
-                tuple(w for day in world.days for w in door_windows(d, day)),
-                d.priority,
-            )
-            for d in doors
-        )
-        volunteers = tuple(
-            Volunteer(
-                w.id, w.location, w.skills, tuple(sorted(shifts[w.id], key=lambda s: s.start))
-            )
-            for w in walkers
-            if shifts[w.id]
-        )
-        scenario = Scenario(
-            f"all {group}", TRAVEL, volunteers, requests, timezone="Asia/Ho_Chi_Minh"
-        )
-        budget = DAY_LIMIT_S * len(world.days) * len(doors) / total
-        plan, wall = timed(lambda s=scenario, b=budget: solve(s, time_limit_s=b))
-        plan_s += wall
-        scenarios.append((scenario, plan))
-        for route in plan.routes:
-            stops += [Stop(v.request, route.volunteer, 0, v.start, v.end) for v in route.visits]
-    walkers_all = {
-        w.id: replace(
-            w,
-            shifts=tuple(s for ws in world.walkers for x in ws if x.id == w.id for s in x.shifts),
-            busy=tuple(b for ws in world.walkers for x in ws if x.id == w.id for b in x.busy),
-        )
-        for w in by_id.values()
-    }
-    outside, over = _stop_faults(stops, walkers_all)
-    rng = random.Random(world.seed * 7919)
-    reached = sum(rng.random() >= miss for _ in stops)
-    problems = sum(len(check(s, p)) for s, p in scenarios)
-    return Outcome(
-        "all at once",
-        world.seed,
-        plan_s,
-        0,
-        total - len(stops),
-        outside,
-        over,
-        problems,
-        len(stops),
-        reached,
-        total,
     )
 
 

@@ -7,13 +7,13 @@ stops it with one clear line on stderr and a non-zero exit code, never a traceba
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 
 from dispatch.settings import Settings, SettingsError, load_settings
+from web.sandboxes import sms_sandbox_argv, zalo_sandbox_argv
 
 EXIT_CONFIG = 2
 EXIT_UNAVAILABLE = 3
@@ -247,56 +247,13 @@ def _children(
     for number in range(1, workers + 1):
         name = "worker" if workers == 1 else f"worker{number}"
         children.append((name, [python, "-m", "web.cli", "worker", "--with-scheduler"]))
-    sandbox = _sandbox_argv(settings)
+    sandbox = sms_sandbox_argv(settings)
     if sandbox is not None:
         children.append(("sms", sandbox))
-    zalo = _zalo_sandbox_argv(settings)
+    zalo = zalo_sandbox_argv(settings)
     if zalo is not None:
         children.append(("zalo", zalo))
     return children
-
-
-def _sandbox_argv(settings: Settings) -> list[str] | None:
-    """The local SMS sandbox (fake Twilio API), when no Twilio credentials are set."""
-    if settings.twilio is not None:
-        return None
-    port = _free_sandbox_port(settings.sms_sandbox_url, "SMS")
-    if port is None:
-        return None
-    return [sys.executable, "-m", "notifications.sandbox", "--port", str(port)]
-
-
-def _zalo_sandbox_argv(settings: Settings) -> list[str] | None:
-    """The fake Zalo (OAuth, ZNS, signed receipts to our webhook), when no Zalo credentials
-    are set and the SMS sandbox is in use: development only (see notifications.wiring)."""
-    if settings.zalo is not None or settings.twilio is not None:
-        return None
-    port = _free_sandbox_port(settings.zalo_sandbox_url, "Zalo")
-    if port is None:
-        return None
-    webhook = settings.public_url + "/webhooks/zalo"
-    argv = [sys.executable, "-m", "notifications.sandbox", "--zalo", "--port", str(port)]
-    return [*argv, "--webhook-url", webhook]
-
-
-def _free_sandbox_port(url: str, what: str) -> int | None:
-    """The port of a local sandbox URL, or None when one already answers there."""
-    from urllib.parse import urlsplit
-
-    if importlib.util.find_spec("notifications.sandbox") is None:
-        return None
-    port = urlsplit(url).port or 80
-    if _port_in_use("127.0.0.1", port):
-        print(f"up       | port {port} busy: using the {what} sandbox already running there")
-        return None
-    return port
-
-
-def _port_in_use(host: str, port: int) -> bool:
-    import socket
-
-    with socket.socket() as probe:
-        return probe.connect_ex((host, port)) == 0
 
 
 def _safe_url(url: str) -> str:
