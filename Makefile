@@ -28,7 +28,7 @@ chromium:
 test: $(STAMP) chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy scheduler dispatch
+	$(BIN)/mypy scheduler dispatch demo
 	$(BIN)/pytest -q
 
 bench: $(STAMP)

@@ -19,6 +19,5 @@ Public entry points (domain, helper D):
 - ``dispatch.events``: the event dataclasses, ``EVENT_TYPES``, ``parse_event(type, payload)``.
 - ``dispatch.outbox``: ``record(session, event)``.
 - ``dispatch.services``: commands and services (see that package's docstring).
-- ``dispatch.demo``: ``load_demo(session, now) -> bool`` (logins ``admin``/``demo-admin``,
-  ``uminhthuong``/``demo-uminhthuong``, ``anminh``/``demo-anminh``, ``vankhanh``/``demo-vankhanh``).
+The demo data lives outside the core, in the top-level ``demo`` package.
 """

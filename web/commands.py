@@ -79,9 +79,9 @@ def load_demo_if_empty(settings: Settings) -> bool:
 
     Its events (re-plan requests) stay in the outbox: a worker's first sweep publishes them.
     """
+    from demo.communes import load_demo
     from dispatch.clock import utcnow
     from dispatch.db import make_engine, make_session_factory
-    from dispatch.demo import load_demo
 
     engine = make_engine(settings.database_url, worker=True)
     try:
@@ -112,8 +112,8 @@ def demo_command(argv: Sequence[str]) -> int:
 
 
 def _load_province(settings: Settings, scale: float) -> int:
+    from demo.province import ProvinceSpec, load_province
     from dispatch.db import make_engine, make_session_factory
-    from dispatch.province import ProvinceSpec, load_province
 
     if not 0 < scale <= 1:
         return _fail("--scale must be above 0 and at most 1", EXIT_CONFIG)

@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.province import scenarios
 from bench.province.stack import Stack, new_stack
-from dispatch.province import ProvinceSpec
+from demo.province import ProvinceSpec
 
 
 def _workers(stack: Stack, workers: int, planners: int) -> None:

@@ -25,8 +25,8 @@ from bench.province import fuzz
 from bench.province.load import Client, Exchange, Request, Tally, run, signed_sms
 from bench.province.scenarios import hamlets, plan_delays, request_for
 from bench.province.stack import Stack
+from demo.province import Arrival, ProvinceSpec, arrivals
 from dispatch.models import Assignment, Event, HelpRequest, Message, Resident
-from dispatch.province import Arrival, ProvinceSpec, arrivals
 
 OUTAGE_STATUSES = {502, 503}
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from bench.province.load import Exchange, Request, run, signed_sms, web_form
 from bench.province.stack import API_TOKENS, Stack
+from demo.province import Arrival, ProvinceSpec, arrivals
 from dispatch.models import Assignment, Hamlet, HelpRequest, Message, PlanRun
-from dispatch.province import Arrival, ProvinceSpec, arrivals
 
 _sids = itertools.count(1)
 

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from demo.communes import load_demo
 from dispatch import relay
 from dispatch.clock import utcnow
-from dispatch.demo import load_demo
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.settings import Settings, load_settings
 from notifications import wiring

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from demo.communes import COMMUNES, load_demo
 from dispatch.catalogue import KEYS
 from dispatch.db import make_engine, make_session_factory
-from dispatch.demo import COMMUNES, load_demo
 from dispatch.models import (
     Assignment,
     AuditLog,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from demo.province import DAY_S, ProvinceSpec, arrivals, load_province, peak_rate_per_s
 from dispatch.db import make_engine, make_session_factory
 from dispatch.models import Commune, Event, Hamlet, Team, Volunteer, VolunteerShift
-from dispatch.province import DAY_S, ProvinceSpec, arrivals, load_province, peak_rate_per_s
 
 
 def test_full_size_spec_and_its_day() -> None:

@@ -20,10 +20,10 @@ from datetime import datetime, time
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
+from demo.people import mobile_number, vietnamese_name
 from dispatch import outbox
 from dispatch.catalogue import KEYS
 from dispatch.clock import as_utc
-from dispatch.demo_people import mobile_number, vietnamese_name
 from dispatch.events import CampaignStarted, ReplanRequested
 from dispatch.models import (
     Commune,
@@ -129,14 +129,14 @@ def load_demo(session: Session, now: datetime) -> bool:
     session.add(admin)
     session.commit()
 
-    from dispatch.demo_requests import load_request_histories
+    from demo.histories import load_request_histories
 
     load_request_histories(session, rng, now, phones)
     # History is not news: nobody should be texted about last week's visits.
     session.execute(update(Event).where(Event.published_at.is_(None)).values(published_at=now))
     for spec in COMMUNES:
         outbox.record(session, ReplanRequested(commune_code=spec.code, by="demo"))
-    from dispatch.demo_campaign import load_demo_campaign
+    from demo.campaign import load_demo_campaign
 
     campaign = load_demo_campaign(session, rng, now)
     # The worker plans today's and later walk lists, as for a campaign a coordinator started.

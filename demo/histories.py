@@ -11,9 +11,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from demo.people import mobile_number, vietnamese_name
 from dispatch.catalogue import get_kind
 from dispatch.clock import local_to_utc, to_local
-from dispatch.demo_people import mobile_number, vietnamese_name
 from dispatch.models import Commune, HelpRequest, Role, User, Volunteer
 from dispatch.models.requests import RequestChannel, VisitOutcome
 from dispatch.services import (

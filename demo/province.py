@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from demo.communes import BLOCKS, is_empty
+from demo.people import mobile_number, vietnamese_name
 from dispatch import outbox
 from dispatch.catalogue import KEYS
-from dispatch.demo import BLOCKS, is_empty
-from dispatch.demo_people import mobile_number, vietnamese_name
 from dispatch.events import ReplanRequested
 from dispatch.models import Commune, Hamlet, Province, Team, User, Volunteer, VolunteerShift
 from dispatch.models.users import Role
