@@ -1,7 +1,7 @@
 """Door-to-door campaign planning: ``python -m bench.campaign [--seeds 1 2 3] [--quick]``.
 
 A generated commune (``bench.campaign_world``: 1,500 households, 18 hamlet teams of about 8,
-5 days, one 3-hour block a day on 4 of the days, residents' visits already on those blocks).
+5 days, one 3-hour block a day, residents' visits already on those blocks).
 Each peer plans the same world:
 
 - **ours**: ``dispatch.campaign_model.plan_day`` (the production code) day by day, the OR-Tools

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from dispatch.campaign_items import DEFAULT_CHECKLIST, door_minutes, door_skills
-from dispatch.campaign_model import Door, Walker
+from dispatch.campaign_model import Door, Walker, door_priority
 from dispatch.clock import local_to_utc
 from scheduler.types import Interval, LatLon
 
@@ -44,7 +44,7 @@ def make_world(
     teams: int = 18,
     team_size: int = 8,
     days: int = 5,
-    work_days: int = 4,
+    work_days: int = 5,
 ) -> World:
     rng = random.Random(seed)
     the_days = [FIRST_DAY + timedelta(days=n) for n in range(days)]
@@ -60,6 +60,7 @@ def make_world(
     for n in range(households):
         code, centre = rng.choices(hamlets, weights)[0]
         khmer, elderly = rng.random() < 0.10, rng.random() < 0.25
+        habit = rng.choices(("any", "farmer", "evening"), (0.45, 0.35, 0.20))[0]
         doors.append(
             Door(
                 id=f"h{n}",
@@ -67,8 +68,8 @@ def make_world(
                 location=_near(rng, centre, 0.6),
                 minutes=door_minutes(checklist, elderly),
                 skills=door_skills(checklist, khmer),
-                at_home=rng.choices(("any", "farmer", "evening"), (0.45, 0.35, 0.20))[0],
-                priority=1 + int(elderly),
+                at_home=habit,
+                priority=door_priority(elderly, 0, habit),
             )
         )
     people = []

@@ -35,7 +35,7 @@ HABITS = {
     "farmer": ((time(6, 0), time(8, 30)), (time(16, 30), time(20, 0))),
     "evening": ((time(17, 0), time(20, 30)),),
 }
-PER_DOOR_S = 0.02
+PER_DOOR_S = 0.01
 #: Another way to plan one group's scenario in its budget (bench.campaign's greedy peer).
 Planner = Callable[[Scenario, float], Plan]
 COME_BACK_BEFORE = timedelta(minutes=15)
@@ -80,6 +80,14 @@ class DayPlan:
     unplanned: list[str]
     scenarios: list[tuple[Scenario, Plan]]  # per group, for checking
     wall_s: float
+
+
+def door_priority(needs: bool, misses: int, at_home: str) -> int:
+    """The households that never ask (no smartphone, elderly) first; a household missed before
+    ahead of a first try, so misses are not pushed to the last day; and one home only part of
+    the day ahead of one home all day, which fits any later list (planned one day at a time,
+    the all-day households would otherwise take the few slots the others can use)."""
+    return 1 + int(needs) + misses + int(at_home != "any")
 
 
 def part_of(moment: datetime) -> str:
@@ -200,7 +208,7 @@ def plan_day(
         if not requests or not volunteers:
             unplanned += [r.id for r in requests]
             continue
-        # The day's budget shared by size; a hamlet's day needs no more than ~0.02 s a door
+        # The day's budget shared by size; a hamlet's day needs no more than ~0.01 s a door
         # (bench.campaign: longer searches add no doors once every list is full).
         budget = max(0.2, min(time_limit_s * len(group_doors) / total, PER_DOOR_S * len(requests)))
         if planner is None:

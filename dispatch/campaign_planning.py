@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from dispatch.campaign_items import door_minutes, door_skills
-from dispatch.campaign_model import Door, Walker, part_of, plan_day
+from dispatch.campaign_model import Door, Walker, door_priority, part_of, plan_day
 from dispatch.clock import LOCAL_TZ, as_utc, local_to_utc
 from dispatch.events import WalkListsPlanned
 from dispatch.models import (
@@ -65,9 +65,7 @@ def _door(campaign: Campaign, household: Household, visits: list[CampaignVisit])
         at_home=household.at_home,
         avoid_part=avoid,
         come_back_at=come_back,
-        # The households that never ask (no smartphone, elderly) first, and a household
-        # missed before ahead of a first try, so misses are not pushed to the last day.
-        priority=1 + int(needs) + household.misses,
+        priority=door_priority(needs, household.misses, household.at_home),
     )
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
@@ -17,9 +18,11 @@ from dispatch.clock import utcnow
 from dispatch.models import Campaign, CampaignStatus, CampaignVisit, Hamlet
 from dispatch.services import campaigns as service
 from dispatch.services.errors import DomainError
+from notifications.outbound import enqueue_delivery, queue_sms
+from notifications.walk_sms import lists_for_day
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
-from web.extensions import db
+from web.extensions import db, queues
 
 
 def campaign_of(campaign_id: int) -> Campaign:
@@ -119,4 +122,29 @@ def campaign_status(campaign_id: int) -> Response:
         flash(_("Not saved: %(reason)s.", reason=str(error)), "error")
     else:
         flash(_("Saved."), "success")
+    return redirect(url_for("coordinator.campaign", campaign_id=found.id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/sms")
+@coordinator_required
+def campaign_sms(campaign_id: int) -> Response:
+    """Send a day's walk lists by SMS to the volunteers on basic phones (a list already sent
+    unchanged is not sent again). Lists of today and tomorrow go out by themselves."""
+    found = campaign_of(campaign_id)
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:
+        abort(400)
+    session = db()
+    settings = current_app.config["DOORSTEP_SETTINGS"]
+    messages = [
+        queue_sms(session, settings, out) for out in lists_for_day(session, found.id, day, "panel")
+    ]
+    session.commit()
+    if current_app.config.get("PUBLISH_AFTER_COMMIT", True):
+        try:
+            enqueue_delivery(queues(), messages)
+        except (RedisError, OSError):
+            pass  # stored as queued: the messaging sweep delivers them when Redis is back
+    flash(_("%(n)d SMS queued.", n=len(messages)), "success")
     return redirect(url_for("coordinator.campaign", campaign_id=found.id))

@@ -15,7 +15,15 @@ from sqlalchemy import func, select
 
 from dispatch.campaign_planning import plan_campaign_day
 from dispatch.clock import LOCAL_TZ, utcnow
-from dispatch.models import Campaign, CampaignStatus, CampaignVisit, DoorOutcome, DoorStatus, Event
+from dispatch.models import (
+    Campaign,
+    CampaignStatus,
+    CampaignVisit,
+    DoorOutcome,
+    DoorStatus,
+    Event,
+    Message,
+)
 from tests.fixtures.web import WebWorld, login_coordinator
 from tests.integration.campaigns.test_household_import import GOOD
 from tests.integration.web.helpers import token
@@ -74,6 +82,15 @@ def test_campaign_flow_pages_and_report_agree_with_the_database(
     campaign_id = _open_and_start(app, coordinator_client)
     page = coordinator_client.get(f"/c/campaigns/{campaign_id}").get_data(as_text=True)
     assert "Nguyễn Văn An" in page or "Trần Thị Bình" in page
+    tomorrow = utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=1)
+    path = f"/c/campaigns/{campaign_id}"
+    sms = {"csrf_token": token(coordinator_client, path), "day": tomorrow.isoformat()}
+    assert coordinator_client.post(f"{path}/sms", data=sms).status_code == 302
+    coordinator_client.post(f"{path}/sms", data=sms)  # again: nothing sent twice
+    with app.extensions["doorstep.runtime"].sessions() as session:
+        walk = session.scalars(select(Message).where(Message.template == "walk_list")).all()
+        keys = session.scalars(select(Message).where(Message.template == "walk_list_key")).all()
+        assert walk and len(keys) == len({m.peer_phone for m in walk}) <= 2
     with app.extensions["doorstep.runtime"].sessions() as session:
         mine = session.scalars(
             select(CampaignVisit)
