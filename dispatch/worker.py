@@ -132,6 +132,11 @@ def run_worker(
     import dispatch.models  # noqa: F401  (every mapper registered before configuring)
 
     configure_mappers()
+    # Likewise the engine's first connection runs its dialect set-up under a mutex: made here,
+    # in the main thread, no work horse can be forked while the sweeper holds that mutex (the
+    # horse's first query would hang on it until the job's timeout: seen as 120 s stalls).
+    with runtime.engine.connect():
+        pass
     queues = [runtime.queues.by_name(name) for name in queue_names]
     sweeper = Sweeper(runtime, sweep_interval_s)
     if burst:
