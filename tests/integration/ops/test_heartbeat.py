@@ -45,13 +45,13 @@ def env(tmp_path: Path, fresh_database_url: str, redis_conn: redis.Redis[bytes])
 @pytest.fixture
 def start_worker(
     env: dict[str, str], tmp_path: Path
-) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(*flags: str) -> subprocess.Popen[bytes]:
         with (tmp_path / f"worker{len(started)}.log").open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "web.cli", "worker", "events", "messages"],
+                [sys.executable, "-m", "web.cli", "worker", *flags, "events", "messages"],
                 env={**os.environ, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -75,14 +75,16 @@ def _wait(condition: Callable[[], bool], seconds: float, what: str) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.parametrize("flags", [(), ("--no-fork",)], ids=["forking", "no-fork"])
 def test_sigkilled_worker_is_reported_then_reaped_and_its_job_retried(
+    flags: tuple[str, ...],
     env: dict[str, str],
     redis_conn: redis.Redis[bytes],
-    start_worker: Callable[[], subprocess.Popen[bytes]],
+    start_worker: Callable[..., subprocess.Popen[bytes]],
 ) -> None:
     client = create_app(load_settings(env)).test_client()
     queues = make_queues(redis_conn)
-    first = start_worker()
+    first = start_worker(*flags)
     _wait(lambda: len(heartbeat.alive(redis_conn)) == 1, 30, "first heartbeat")
     time.sleep(float(TTL) + 0.5)  # past the start-up grace: judged like any worker
     assert client.get("/healthz").json["checks"]["workers"] == "ok"
