@@ -112,6 +112,17 @@ def preload_job_modules() -> None:
         importlib.import_module(module)
 
 
+def _keep_scheduler(worker: Worker | SimpleWorker) -> None:
+    """Take over a queue's scheduling when its scheduler died (its lock released by the
+    heartbeat), within a beat rather than at RQ's next maintenance, ten minutes on."""
+    scheduler = worker.scheduler
+    if scheduler is None:
+        return
+    process = getattr(scheduler, "_process", None)
+    if process is None or not process.is_alive():
+        scheduler.acquire_locks(auto_start=True)  # type: ignore[no-untyped-call]
+
+
 def run_worker(
     settings: Settings,
     queue_names: Sequence[str] = QUEUE_NAMES,
@@ -153,7 +164,13 @@ def run_worker(
     worker_class = Worker if fork else SimpleWorker
     worker = worker_class(queues, connection=runtime.redis, serializer=SERIALIZER)
     # Our own short-lived heartbeat: RQ's registration outlives a SIGKILLed worker by minutes.
-    beats = Heartbeat(runtime.redis, worker.name, queue_names, settings.ops.heartbeat_ttl_s)
+    beats = Heartbeat(
+        runtime.redis,
+        worker.name,
+        queue_names,
+        settings.ops.heartbeat_ttl_s,
+        on_beat=(lambda: _keep_scheduler(worker)) if with_scheduler and not burst else None,
+    )
     beats.start()
     try:
         # Round robin: a flood of events cannot starve the (coalesced) plan jobs, nor them SMS.

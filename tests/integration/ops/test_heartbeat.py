@@ -110,3 +110,25 @@ def test_sigkilled_worker_is_reported_then_reaped_and_its_job_retried(
     metrics = client.get("/metrics").get_data(as_text=True)
     assert "doorstep_workers_reaped_total 1" in metrics
     assert "doorstep_workers_alive 1" in metrics
+
+
+def test_a_killed_schedulers_queues_are_taken_over_in_seconds(
+    env: dict[str, str],
+    redis_conn: redis.Redis[bytes],
+    start_worker: Callable[..., subprocess.Popen[bytes]],
+) -> None:
+    """RQ's scheduler lock outlives a SIGKILLed scheduler by a minute and the other workers
+    look again only every ten: scheduled jobs (debounced plans, retries) would wait that long."""
+    from datetime import timedelta
+
+    queues = make_queues(redis_conn)
+    first = start_worker("--with-scheduler")
+    lock = "rq:scheduler-lock:events"
+    _wait(lambda: bool(redis_conn.exists(lock)), 30, "first scheduler's lock")
+    os.killpg(first.pid, signal.SIGKILL)  # worker and its scheduler process
+    first.wait()
+    assert redis_conn.exists(lock)  # still held by the dead scheduler
+    start_worker("--with-scheduler")
+    job = queues.events.enqueue_in(timedelta(seconds=1), "time.sleep", args=(0,))
+    took = _wait(lambda: job.get_status() == JobStatus.FINISHED, 30, "scheduled job ran")
+    assert took < 30  # not RQ's 60 s lock TTL, nor its 10-minute maintenance
