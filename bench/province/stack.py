@@ -194,6 +194,8 @@ class Stack:
                 except psutil.Error:
                     continue
                 used[role] = used.get(role, 0.0) + times.user + times.system
+                if member is parent:  # work horses that ended (reaped by the worker)
+                    used[role] += times.children_user + times.children_system
         return used
 
     def stop_all(self) -> None:
