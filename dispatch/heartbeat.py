@@ -18,7 +18,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import redis
@@ -95,14 +95,54 @@ def _expire_now(registry: StartedJobRegistry, job_id: str) -> None:
     registry.cleanup()
 
 
+_SCHEDULER_LOCKS = "rq:scheduler-lock:*"
+_SCHEDULER_KEY = "rq:scheduler:"
+
+
+def release_dead_scheduler_locks(client: redis.Redis[bytes]) -> int:
+    """RQ's scheduler lock of a queue outlives a SIGKILLed scheduler by a minute, and the other
+    workers look for a free lock only every ten minutes: scheduled jobs (debounced plans,
+    retries) would wait that long. A lock whose scheduler ran on this host in a process that
+    no longer exists is released; returns how many."""
+    host = socket.gethostname()
+    released = 0
+    for key in client.scan_iter(match=_SCHEDULER_LOCKS, count=100):
+        owner = client.get(key)
+        if owner is None:
+            continue
+        info = client.hgetall(_SCHEDULER_KEY.encode() + owner)
+        pid = int(info.get(b"pid", b"0") or 0)
+        if info.get(b"hostname", b"").decode() != host or not pid or _alive(pid):
+            continue
+        released += int(client.eval(replan.RELEASE_SCRIPT, 1, key, owner))  # type: ignore[no-untyped-call]
+        log.warning("scheduler lock %s of dead process %s released", key.decode(), pid)
+    return released
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Heartbeat(threading.Thread):
     """Beats every ``ttl/3`` s and reaps dead peers; Redis errors are logged, never fatal."""
 
     def __init__(
-        self, client: redis.Redis[bytes], name: str, queues: Sequence[str], ttl_s: float
+        self,
+        client: redis.Redis[bytes],
+        name: str,
+        queues: Sequence[str],
+        ttl_s: float,
+        on_beat: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(name="doorstep-heartbeat", daemon=True)
         self.client, self.worker_name, self.queues, self.ttl_s = client, name, queues, ttl_s
+        self.on_beat = on_beat
         self._stop_event = threading.Event()
 
     def run(self) -> None:
@@ -113,6 +153,9 @@ class Heartbeat(threading.Thread):
                 if time.monotonic() - last_reap >= self.ttl_s:
                     last_reap = time.monotonic()
                     reap(self.client, self.ttl_s)
+                    release_dead_scheduler_locks(self.client)
+                    if self.on_beat is not None:
+                        self.on_beat()
             except redis.RedisError as error:
                 log.warning("heartbeat skipped, Redis unreachable: %s", error)
             except Exception:

@@ -32,6 +32,7 @@ from dispatch.planning_ids import request_id_of, volunteer_id_of
 from dispatch.planning_proposals import propose_times
 from dispatch.planning_refusals import coordinator_reason
 from dispatch.planning_scenario import Problem, build_problem, horizon_end
+from dispatch.replan import time_limit_for_size
 from dispatch.services import offers
 from dispatch.services.errors import Conflict
 from dispatch.services.planning_writeback import (
@@ -162,8 +163,9 @@ def plan_commune(
     with sessions() as session:  # closed before the long solve: no snapshot held meanwhile
         problem = build_problem(session, commune_code, now)
     started = time.monotonic()
+    limit = time_limit_for_size(time_limit_s, len(problem.scenario.requests))
     try:
-        plan = solve(problem, time_limit_s)
+        plan = solve(problem, limit)
     except Exception as error:
         _fail(sessions, run_id, f"{type(error).__name__}: {error}")
         raise

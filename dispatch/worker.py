@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Sequence
 
 import redis
-from rq import Worker
+from rq import SimpleWorker, Worker
 from rq.worker import DequeueStrategy
 from sqlalchemy.orm import configure_mappers
 
@@ -112,6 +112,17 @@ def preload_job_modules() -> None:
         importlib.import_module(module)
 
 
+def _keep_scheduler(worker: Worker | SimpleWorker) -> None:
+    """Take over a queue's scheduling when its scheduler died (its lock released by the
+    heartbeat), within a beat rather than at RQ's next maintenance, ten minutes on."""
+    scheduler = worker.scheduler
+    if scheduler is None:
+        return
+    process = getattr(scheduler, "_process", None)
+    if process is None or not process.is_alive():
+        scheduler.acquire_locks(auto_start=True)  # type: ignore[no-untyped-call]
+
+
 def run_worker(
     settings: Settings,
     queue_names: Sequence[str] = QUEUE_NAMES,
@@ -119,6 +130,7 @@ def run_worker(
     burst: bool = False,
     with_scheduler: bool = True,
     sweep_interval_s: float = SWEEP_INTERVAL_S,
+    fork: bool = True,
 ) -> bool:
     """Work until stopped (or, with ``burst``, until the queues are empty)."""
     unknown = [name for name in queue_names if name not in QUEUE_NAMES]
@@ -132,6 +144,11 @@ def run_worker(
     import dispatch.models  # noqa: F401  (every mapper registered before configuring)
 
     configure_mappers()
+    # Likewise the engine's first connection runs its dialect set-up under a mutex: made here,
+    # in the main thread, no work horse can be forked while the sweeper holds that mutex (the
+    # horse's first query would hang on it until the job's timeout: seen as 120 s stalls).
+    with runtime.engine.connect():
+        pass
     queues = [runtime.queues.by_name(name) for name in queue_names]
     sweeper = Sweeper(runtime, sweep_interval_s)
     if burst:
@@ -139,9 +156,21 @@ def run_worker(
     else:
         sweeper.start()
     preload_job_modules()
-    worker = Worker(queues, connection=runtime.redis, serializer=SERIALIZER)
+    # Forking a work horse per job isolates each job but costs a fork and its page faults:
+    # ~0.2 s of wall time per job on a loaded 2-core machine, which caps a worker at a few
+    # jobs a second. Short jobs (events, SMS) may run in the worker itself (``fork=False``):
+    # a job that kills the process is then handled like a SIGKILLed worker (heartbeat, reap,
+    # retry).
+    worker_class = Worker if fork else SimpleWorker
+    worker = worker_class(queues, connection=runtime.redis, serializer=SERIALIZER)
     # Our own short-lived heartbeat: RQ's registration outlives a SIGKILLed worker by minutes.
-    beats = Heartbeat(runtime.redis, worker.name, queue_names, settings.ops.heartbeat_ttl_s)
+    beats = Heartbeat(
+        runtime.redis,
+        worker.name,
+        queue_names,
+        settings.ops.heartbeat_ttl_s,
+        on_beat=(lambda: _keep_scheduler(worker)) if with_scheduler and not burst else None,
+    )
     beats.start()
     try:
         # Round robin: a flood of events cannot starve the (coalesced) plan jobs, nor them SMS.

@@ -142,6 +142,9 @@ def worker_command(argv: Sequence[str]) -> int:
     parser.add_argument(
         "--with-scheduler", action="store_true", help="also move due scheduled jobs to queues"
     )
+    parser.add_argument(
+        "--no-fork", action="store_true", help="run jobs in the worker (short jobs: no fork each)"
+    )
     parser.add_argument("queues", nargs="*", metavar="QUEUE", help=", ".join(QUEUE_NAMES))
     args = parser.parse_args(argv)
     unknown = [q for q in args.queues if q not in QUEUE_NAMES]
@@ -159,6 +162,7 @@ def worker_command(argv: Sequence[str]) -> int:
         args.queues or QUEUE_NAMES,
         burst=args.burst,
         with_scheduler=args.with_scheduler,
+        fork=not args.no_fork,
     )
     return 0
 

@@ -17,7 +17,6 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-import psutil
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -91,7 +90,8 @@ class Chaos(threading.Thread):
 
     def _kill_one(self) -> None:
         names = [n for n in self.stack.processes if n.startswith(("worker", "planner"))]
-        busy = [n for n in names if _has_horse(self.stack.processes[n].pid)]
+        running = _busy_pids(self.stack)
+        busy = [n for n in names if self.stack.processes[n].pid in running]
         name = random.choice(busy or names)
         self.kills_mid_job += bool(busy)
         queues = ["planning"] if name.startswith("planner") else ["messages", "events"]
@@ -101,12 +101,14 @@ class Chaos(threading.Thread):
         self.stack.start_worker(f"{name.rstrip('0123456789_')}_{self.generation}", queues)
 
 
-def _has_horse(pid: int) -> bool:
-    """A worker with a work horse is running a job right now."""
+def _busy_pids(stack: Stack) -> set[int]:
+    """Pids of the workers running a job right now (RQ's own record of each worker)."""
+    from rq import Worker
+
     try:
-        return bool(psutil.Process(pid).children())
-    except psutil.Error:
-        return False
+        return {w.pid for w in Worker.all(connection=stack.redis()) if w.get_state() == "busy"}
+    except Exception:  # noqa: BLE001 - Redis restarting: pick any worker
+        return set()
 
 
 def main(stack: Stack, spec: ProvinceSpec, args: argparse.Namespace) -> None:

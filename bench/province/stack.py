@@ -150,8 +150,10 @@ class Stack:
         _wait(lambda: socket.create_connection(("127.0.0.1", self.web_port), 1), 60, "gunicorn")
 
     def start_worker(self, name: str, queues: list[str]) -> None:
+        """As the Procfile: events and SMS in the worker process, plans in forked horses."""
+        fork = [] if "planning" in queues else ["--no-fork"]
         self._spawn(name, [sys.executable, "-m", "web.cli", "worker", "--with-scheduler",
-                           *queues])  # fmt: skip
+                           *fork, *queues])  # fmt: skip
 
     def kill(self, name: str) -> None:
         """SIGKILL a process and its work horse (its own process group)."""
@@ -192,6 +194,8 @@ class Stack:
                 except psutil.Error:
                     continue
                 used[role] = used.get(role, 0.0) + times.user + times.system
+                if member is parent:  # work horses that ended (reaped by the worker)
+                    used[role] += times.children_user + times.children_system
         return used
 
     def stop_all(self) -> None:

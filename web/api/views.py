@@ -181,7 +181,7 @@ def _parse_submit(body: Any) -> request_service.SubmitRequest:
         fields.setdefault("phone", str(error))
         phone = ""
     kind = body.get("kind")
-    if kind not in BY_KEY:
+    if not isinstance(kind, str) or kind not in BY_KEY:  # a list or object is no key either
         fields["kind"] = f"must be one of {', '.join(BY_KEY)}"
     commune = _text(body, "commune", 16, fields) or ""
     if not commune or not _visible(commune) or db().get(Commune, commune) is None:
@@ -192,7 +192,7 @@ def _parse_submit(body: Any) -> request_service.SubmitRequest:
         if found is None or found.commune_code != commune:
             fields["hamlet"] = "unknown hamlet code for this commune"
     language = body.get("language", "vi")
-    if language not in ("vi", "en", "km"):
+    if not isinstance(language, str) or language not in ("vi", "en", "km"):
         fields["language"] = "must be vi, en or km"
     name = _text(body, "name", 120, fields)
     note = _text(body, "note", 1000, fields) or ""

@@ -45,13 +45,13 @@ def env(tmp_path: Path, fresh_database_url: str, redis_conn: redis.Redis[bytes])
 @pytest.fixture
 def start_worker(
     env: dict[str, str], tmp_path: Path
-) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
 
-    def start() -> subprocess.Popen[bytes]:
+    def start(*flags: str) -> subprocess.Popen[bytes]:
         with (tmp_path / f"worker{len(started)}.log").open("wb") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "web.cli", "worker", "events", "messages"],
+                [sys.executable, "-m", "web.cli", "worker", *flags, "events", "messages"],
                 env={**os.environ, **env},
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -75,14 +75,16 @@ def _wait(condition: Callable[[], bool], seconds: float, what: str) -> float:
     return time.monotonic() - started
 
 
+@pytest.mark.parametrize("flags", [(), ("--no-fork",)], ids=["forking", "no-fork"])
 def test_sigkilled_worker_is_reported_then_reaped_and_its_job_retried(
+    flags: tuple[str, ...],
     env: dict[str, str],
     redis_conn: redis.Redis[bytes],
-    start_worker: Callable[[], subprocess.Popen[bytes]],
+    start_worker: Callable[..., subprocess.Popen[bytes]],
 ) -> None:
     client = create_app(load_settings(env)).test_client()
     queues = make_queues(redis_conn)
-    first = start_worker()
+    first = start_worker(*flags)
     _wait(lambda: len(heartbeat.alive(redis_conn)) == 1, 30, "first heartbeat")
     time.sleep(float(TTL) + 0.5)  # past the start-up grace: judged like any worker
     assert client.get("/healthz").json["checks"]["workers"] == "ok"
@@ -108,3 +110,25 @@ def test_sigkilled_worker_is_reported_then_reaped_and_its_job_retried(
     metrics = client.get("/metrics").get_data(as_text=True)
     assert "doorstep_workers_reaped_total 1" in metrics
     assert "doorstep_workers_alive 1" in metrics
+
+
+def test_a_killed_schedulers_queues_are_taken_over_in_seconds(
+    env: dict[str, str],
+    redis_conn: redis.Redis[bytes],
+    start_worker: Callable[..., subprocess.Popen[bytes]],
+) -> None:
+    """RQ's scheduler lock outlives a SIGKILLed scheduler by a minute and the other workers
+    look again only every ten: scheduled jobs (debounced plans, retries) would wait that long."""
+    from datetime import timedelta
+
+    queues = make_queues(redis_conn)
+    first = start_worker("--with-scheduler")
+    lock = "rq:scheduler-lock:events"
+    _wait(lambda: bool(redis_conn.exists(lock)), 30, "first scheduler's lock")
+    os.killpg(first.pid, signal.SIGKILL)  # worker and its scheduler process
+    first.wait()
+    assert redis_conn.exists(lock)  # still held by the dead scheduler
+    start_worker("--with-scheduler")
+    job = queues.events.enqueue_in(timedelta(seconds=1), "time.sleep", args=(0,))
+    took = _wait(lambda: job.get_status() == JobStatus.FINISHED, 30, "scheduled job ran")
+    assert took < 30  # not RQ's 60 s lock TTL, nor its 10-minute maintenance

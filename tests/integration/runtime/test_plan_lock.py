@@ -6,6 +6,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from dispatch import jobs, replan
@@ -116,3 +117,9 @@ def test_the_sweep_replans_a_commune_whose_request_no_plan_has_seen(
     run_jobs()
     assert _plans(runtime) == 1
     assert communes_with_unplanned_requests(runtime.sessions, utcnow()) == []  # seen now
+
+
+def test_small_problems_get_small_limits() -> None:
+    assert replan.time_limit_for_size(2.0, 0) == replan.SIZE_BASE_S
+    assert replan.time_limit_for_size(2.0, 2) == pytest.approx(0.35)
+    assert replan.time_limit_for_size(2.0, 100) == 2.0

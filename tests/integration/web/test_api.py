@@ -93,3 +93,14 @@ def test_the_api_is_rate_limited_per_token_with_a_json_answer(
     answer = client.get("/api/v1/communes/UMT/assignments", headers=AUTH)
     assert answer.status_code == 429 and answer.get_json() == {"error": "too many calls"}
     assert answer.headers["Retry-After"] == "60"
+
+
+def test_fields_of_the_wrong_json_type_are_named_not_a_crash(
+    client: FlaskClient, web_world: WebWorld
+) -> None:
+    # Found by bench.province's fuzzer: {"kind": [...]} made a 500 (a list is unhashable).
+    for bad in ({"kind": ["vneid"]}, {"kind": {"a": 1}}, {"language": ["vi"]}, {"language": {}}):
+        body = {"phone": "0912345678", "kind": "vneid", "commune": "UMT", **bad}
+        answer = client.post("/api/v1/requests", json=body, headers=AUTH)
+        assert answer.status_code == 400, bad
+        assert set(answer.get_json()["fields"]) == set(bad), answer.get_json()
