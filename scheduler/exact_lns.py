@@ -13,6 +13,7 @@ keeps up and shrinks when it gives up.
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 
@@ -24,6 +25,11 @@ FIRST_SIZE = 5  # shifts in the first neighbourhood
 MIN_SIZE, MAX_SIZE = 2, 9
 # Share of the neighbourhoods built around a left-out request (the rest around any shift).
 LEFT_OUT_SHARE = 0.6
+# Every WIDE_EVERY-th neighbourhood is every shift of the component, each over its own
+# requests, the left-out ones it could take and the WIDE_NEAREST requests of other shifts
+# nearest to its route: long chains of moves that serve one more request fit in it.
+WIDE_EVERY = 4
+WIDE_NEAREST = 8
 # No neighbourhood gets more than this share of the time left (nor less than MIN_STEP_S).
 STEP_SHARE = 0.25
 MIN_STEP_S = 0.05
@@ -60,9 +66,15 @@ def improve_exactly(
     vehicles = sorted(routes)
     current = {k: list(route) for k, route in routes.items()}
     size = FIRST_SIZE
-    while time.perf_counter() < deadline - MIN_STEP_S:
+    wide = True  # possible until the listing gives up on it
+    for step_number in itertools.count():
+        if time.perf_counter() >= deadline - MIN_STEP_S:
+            break
         served = {r for route in current.values() for r in route}
         left_out = [r for r in requests if r not in served and problem.allowed[r]]
+        if wide and step_number % WIDE_EVERY == 0:
+            wide = _wide_step(problem, requests, current, left_out, deadline)
+            continue
         first: list[int] = []
         if left_out and rng.random() < LEFT_OUT_SHARE:
             # The shifts that could take a left-out request, one of them the center.
@@ -87,3 +99,38 @@ def improve_exactly(
         if score(problem, exact.routes.items()) > before:
             current.update(exact.routes)
     return current
+
+
+def _wide_step(
+    problem: Problem,
+    requests: list[int],
+    current: dict[int, list[int]],
+    left_out: list[int],
+    deadline: float,
+) -> bool:
+    """Every shift at once over a few candidates each (``WIDE_NEAREST``); ``current`` is
+    updated when that is better. False when the routes could not be listed in time."""
+    candidates: dict[int, list[int]] = {}
+    for k, route in current.items():
+        own = set(route)
+        outside = [r for r in requests if r not in own and k in problem.allowed[r]]
+        stops = [problem.home(problem.vehicles[k].volunteer), *route]
+        outside.sort(key=lambda r: min(int(problem.travel[s, r]) for s in stops))
+        extra = [r for r in outside if r in left_out] + [
+            r for r in outside[: WIDE_NEAREST * 2] if r not in left_out
+        ][:WIDE_NEAREST]
+        candidates[k] = [*route, *extra]
+    now = time.perf_counter()
+    pool = sorted({r for rs in candidates.values() for r in rs})
+    exact = solve_exactly(
+        problem,
+        pool,
+        sorted(current),
+        min(deadline, now + max(MIN_STEP_S, (deadline - now) * STEP_SHARE * 2)),
+        candidates=candidates,
+    )
+    if exact is None:
+        return False
+    if score(problem, exact.routes.items()) > score(problem, current.items()):
+        current.update(exact.routes)
+    return True
