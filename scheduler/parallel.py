@@ -23,10 +23,10 @@ import os
 import time
 import traceback
 from collections.abc import Callable
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
-from scheduler.component import plan_component
+from scheduler.component import PROVED, plan_component
 from scheduler.problem import Problem
 from scheduler.timetable import score
 
@@ -186,33 +186,52 @@ def _forked(
         running.append((process, receive))
     results: dict[int, list[Result]] = {}
     notes: list[str] = []
-    for (process, receive), tasks in zip(running, jobs, strict=True):
-        answer = _receive(receive, deadline + GRACE_S)
+    waiting = {
+        receive: (process, tasks) for (process, receive), tasks in zip(running, jobs, strict=True)
+    }
+    while waiting:
+        ready = wait(list(waiting), timeout=max(0.0, deadline + GRACE_S - time.perf_counter()))
+        if not ready:  # past the deadline and its grace: the rest are given up on
+            for _, tasks in waiting.values():
+                notes.append(f"worker for components {_names(tasks)} failed: no answer in time")
+            break
+        for conn in ready:
+            assert isinstance(conn, Connection)
+            _, tasks = waiting.pop(conn)
+            answer = _receive(conn)
+            if answer is None or answer[0] != "ok":
+                detail = "died" if answer is None else str(answer[1]).strip().splitlines()[-1]
+                notes.append(f"worker for components {_names(tasks)} failed: {detail}")
+                continue
+            done: dict[tuple[int, int], Result] = answer[1]  # type: ignore[assignment]
+            for (i, _), result in done.items():
+                results.setdefault(i, []).append(result)
+        # Once every component is proved optimal, the other members cannot do better.
+        if all(any(r[1] == PROVED for r in results.get(i, [])) for i in range(len(parts))):
+            break
+    for process, _ in running:
         _stop(process)
-        if answer is None or answer[0] != "ok":
-            detail = "no answer" if answer is None else str(answer[1]).strip().splitlines()[-1]
-            notes.append(f"worker for components {sorted({i for i, _ in tasks})} failed: {detail}")
-            continue
-        done: dict[tuple[int, int], Result] = answer[1]  # type: ignore[assignment]
-        for (i, _), result in done.items():
-            results.setdefault(i, []).append(result)
+    for receive in waiting:
+        receive.close()
     return results, notes
 
 
-def _receive(conn: Connection, until: float) -> tuple[str, object] | None:
+def _names(tasks: list[tuple[int, int]]) -> list[int]:
+    return sorted({i for i, _ in tasks})
+
+
+def _receive(conn: Connection) -> tuple[str, object] | None:
     try:
-        if conn.poll(max(0.0, until - time.perf_counter())):
-            answer: tuple[str, object] = conn.recv()
-            return answer
+        answer: tuple[str, object] = conn.recv()
+        return answer
     except (EOFError, OSError):  # the worker died before sending
         return None
     finally:
         conn.close()
-    return None
 
 
 def _stop(process: BaseProcess) -> None:
-    process.join(timeout=0.1)
+    process.join(timeout=0.05)
     if process.is_alive():
         process.kill()
         process.join()
