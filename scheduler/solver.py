@@ -2,15 +2,20 @@
 
 Steps: the scenario becomes integer data (``scheduler.problem``: whole seconds, vehicles =
 volunteer shifts, the vehicles each request can ever use); the requests and vehicles split into
-independent components (e.g. one per day). A component of up to 100 requests (no previous
+independent components (e.g. one per day), planned on every core (``scheduler.parallel``:
+components in worker processes, spare workers running other members of a portfolio on the
+largest, one core = in this process; ``scheduler.component`` plans one). A component of up
+to 100 requests (no previous
 plan, no fairness) is first solved exactly (``scheduler.exact``: every route each shift can
 drive is listed, SCIP picks the best set), a fraction of a second on a 50-request day.
 Otherwise, or when that does not end in time, it is solved by its own routing model
 (``scheduler.model``) with guided local search (``scheduler.search``) for a share of the time
 limit, starting from the previous plan when there is one and otherwise from an
 assignment-first start (``scheduler.seed``: an LP decides who serves what, then each shift is
-put in order); with no start at all (one depot) and one priority for every request, by ruin
-and recreate (OR-Tools' iterated local search) instead. The routes found get an earliest-start
+put in order); with one priority for every request and no previous plan, by ruin and recreate
+(OR-Tools' iterated local search) instead. Over 100 requests, the last 40% of a component's
+time goes to neighbourhoods of a few shifts solved exactly (``scheduler.exact_lns``). The
+routes found get an earliest-start
 timetable; requests left out get a reason (``scheduler.reasons``). The greedy plan is returned
 (status ``greedy: ...``) when the solver finds nothing in time, when it assigns more priority,
 or, with no fairness and no previous plan (nothing else weighed), when it is better
