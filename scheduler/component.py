@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 from scheduler.blocks import improve_by_blocks, time_blocks
 from scheduler.exact import solve_exactly
-from scheduler.exact_lns import improve_exactly
+from scheduler.exact_lns import all_listable, improve_exactly
 from scheduler.fill import fill
-from scheduler.listing import MAX_VISITS
 from scheduler.model import Model, build_model
 from scheduler.problem import Problem
 from scheduler.search import FirstSolution, Outcome, run
@@ -190,11 +189,10 @@ def _lns_applies(
     prior: dict[int, list[int]],
     fairness: float,
 ) -> bool:
-    if prior or fairness > 0 or len(requests) <= EXACT_UP_TO:
+    if prior or fairness > 0:
         return False
-    volunteers = problem.scenario.volunteers
-    limits = [volunteers[problem.vehicles[k].volunteer].max_visits_per_shift for k in vehicles]
-    return all(limit is not None and limit <= MAX_VISITS for limit in limits)
+    # Up to EXACT_UP_TO requests with listable shifts the exact solve took the whole day.
+    return len(requests) > EXACT_UP_TO or not all_listable(problem, vehicles)
 
 
 def plan_component(

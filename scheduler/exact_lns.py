@@ -18,6 +18,7 @@ import random
 import time
 
 from scheduler.exact import solve_exactly
+from scheduler.listing import MAX_VISITS
 from scheduler.problem import Problem
 from scheduler.timetable import score
 
@@ -30,6 +31,9 @@ LEFT_OUT_SHARE = 0.6
 # nearest to its route: long chains of moves that serve one more request fit in it.
 WIDE_EVERY = 4
 WIDE_NEAREST = 8
+# Shifts without a low visit limit (TRSP: technicians all day) list only their own route
+# and the left-out requests they could take and this many others of the neighbourhood.
+LONG_NEAREST = 2
 # No neighbourhood gets more than this share of the time left (nor less than MIN_STEP_S).
 STEP_SHARE = 0.25
 MIN_STEP_S = 0.05
@@ -66,14 +70,15 @@ def improve_exactly(
     vehicles = sorted(routes)
     current = {k: list(route) for k, route in routes.items()}
     size = FIRST_SIZE
+    listable = all_listable(problem, vehicles)
     wide = True  # possible until the listing gives up on it
     for step_number in itertools.count():
         if time.perf_counter() >= deadline - MIN_STEP_S:
             break
         served = {r for route in current.values() for r in route}
         left_out = [r for r in requests if r not in served and problem.allowed[r]]
-        if wide and step_number % WIDE_EVERY == 0:
-            wide = _wide_step(problem, requests, current, left_out, deadline)
+        if listable and wide and step_number % WIDE_EVERY == 0:
+            wide = _wide_step(problem, requests, current, left_out, deadline, WIDE_NEAREST)
             continue
         first: list[int] = []
         if left_out and rng.random() < LEFT_OUT_SHARE:
@@ -87,6 +92,14 @@ def improve_exactly(
         members = set(chosen)
         inside = [r for k in chosen for r in current[k]]
         could = [r for r in left_out if members.intersection(problem.allowed[r])]
+        if not listable:  # long routes: each shift over a few candidates only
+            sub = {k: current[k] for k in chosen}
+            if _wide_step(problem, inside + could, sub, left_out, deadline, LONG_NEAREST):
+                current.update(sub)
+                size = min(MAX_SIZE, size + 1)
+            else:
+                size = max(MIN_SIZE, size - 1)
+            continue
         now = time.perf_counter()
         step = max(MIN_STEP_S, (deadline - now) * STEP_SHARE)
         exact = solve_exactly(problem, inside + could, chosen, min(deadline, now + step))
@@ -101,15 +114,25 @@ def improve_exactly(
     return current
 
 
+def all_listable(problem: Problem, vehicles: list[int]) -> bool:
+    """Whether every shift has a visit limit low enough to list all its routes."""
+    volunteers = problem.scenario.volunteers
+    limits = [volunteers[problem.vehicles[k].volunteer].max_visits_per_shift for k in vehicles]
+    return all(limit is not None and limit <= MAX_VISITS for limit in limits)
+
+
 def _wide_step(
     problem: Problem,
     requests: list[int],
     current: dict[int, list[int]],
     left_out: list[int],
     deadline: float,
+    nearest: int,
 ) -> bool:
-    """Every shift at once over a few candidates each (``WIDE_NEAREST``); ``current`` is
-    updated when that is better. False when the routes could not be listed in time."""
+    """Every shift of ``current`` at once, each over its own requests, the left-out ones
+    it could take and the ``nearest`` others of ``requests`` (the requests free to move);
+    ``current`` is updated when that is better. False when the routes could not be listed
+    in time."""
     candidates: dict[int, list[int]] = {}
     for k, route in current.items():
         own = set(route)
@@ -117,8 +140,8 @@ def _wide_step(
         stops = [problem.home(problem.vehicles[k].volunteer), *route]
         outside.sort(key=lambda r: min(int(problem.travel[s, r]) for s in stops))
         extra = [r for r in outside if r in left_out] + [
-            r for r in outside[: WIDE_NEAREST * 2] if r not in left_out
-        ][:WIDE_NEAREST]
+            r for r in outside[: nearest * 2] if r not in left_out
+        ][:nearest]
         candidates[k] = [*route, *extra]
     now = time.perf_counter()
     pool = sorted({r for rs in candidates.values() for r in rs})

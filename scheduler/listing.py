@@ -151,7 +151,8 @@ def list_routes(
         wanted = {k: set(candidates.get(k, ())) for k in vehicles}
         by_vehicle = {k: [r for r in rs if r in wanted[k]] for k, rs in by_vehicle.items()}
     limits = {k: _visit_limit(problem, k, rs) for k, rs in by_vehicle.items()}
-    if any(limit > MAX_VISITS for limit in limits.values()):
+    # Given candidates keep the orders few (and MAX_LABELS still bounds them).
+    if candidates is None and any(limit > MAX_VISITS for limit in limits.values()):
         return None
     columns: list[Column] = []
     labels = [0]
