@@ -192,7 +192,10 @@ def _lns_applies(
     if prior or fairness > 0:
         return False
     # Up to EXACT_UP_TO requests with listable shifts the exact solve took the whole day.
-    return len(requests) > EXACT_UP_TO or not all_listable(problem, vehicles)
+    # From one depot (Solomon) ruin and recreate keeps all the time, as tuned.
+    if len(requests) > EXACT_UP_TO:
+        return True
+    return not all_listable(problem, vehicles) and not _one_place(problem, vehicles)
 
 
 def plan_component(
