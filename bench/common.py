@@ -14,7 +14,11 @@ from pathlib import Path
 from typing import TypeVar
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED = REPO_ROOT.parent / "shared"
+# The shared folder next to the repository (or next to a folder of worktrees above it).
+SHARED = next(
+    (p / "shared" for p in REPO_ROOT.parents if (p / "shared").is_dir()),
+    REPO_ROOT.parent / "shared",
+)
 
 T = TypeVar("T")
 
@@ -53,12 +57,30 @@ def geomean(values: Iterable[float | None]) -> float | None:
     return statistics.geometric_mean(present) if present else None
 
 
+def machine_cores() -> int:
+    """The cores this process may run on: what a peer (VROOM) is given, all of them."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def header(title: str, argv: Sequence[str]) -> str:
     """A first line that says what ran, where and when, so tables can be pasted as is."""
+    from scheduler.parallel import workers
+
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["python -m", title, *argv])
-    cores = os.cpu_count()
-    return f"`{command}` — {now}, Python {platform.python_version()}, {cores} cores"
+    return (
+        f"`{command}` — {now}, Python {platform.python_version()}, {machine_cores()} cores, "
+        f"our planner on {workers()} worker(s)"
+    )
+
+
+def worst(values: Iterable[float | None]) -> float | None:
+    """The largest (worst) ratio."""
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:

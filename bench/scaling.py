@@ -1,8 +1,9 @@
 """Scaling: time to the first feasible plan and to within 1% of the final plan, against size.
 
 ``scheduler.solve`` has no progress hook, so while it runs this bench wraps the ``run`` that
-``scheduler.solver`` (one search per independent component) and ``scheduler.blocks`` (searching
-each time block again, warm-started from the routes found) call, and registers an OR-Tools
+``scheduler.component`` (one search per independent component; on one core here, as worker
+processes would search unseen) and ``scheduler.blocks`` (searching each time block again,
+warm-started from the routes found) call, and registers an OR-Tools
 ``AtSolutionCallback`` that only reads the clock and the cost; a component solved exactly
 (``scheduler.exact``) has one plan, read when that solve returns. The plan measured is the real
 ``solve()``'s. The cost of a solution is ``dominance × dropped priority + travel``
@@ -24,6 +25,7 @@ leg, rounded up); greedy (``scheduler.greedy``) runs on the same scenario as the
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -34,7 +36,7 @@ from types import ModuleType
 from typing import Any
 
 import scheduler.blocks as blocks_module
-import scheduler.solver as solver_module
+import scheduler.component as component_module
 from bench.common import fmt, header, progress, ratio, table, timed
 from scheduler.generator import generate
 from scheduler.greedy import greedy
@@ -102,18 +104,18 @@ def _recording_exact(original: Callable[..., Any], traces: list[Trace],
 def watching(traces: list[Trace], priorities: Sequence[int]) -> Iterator[None]:
     """Record every solution of every search ``solve`` runs while inside this block."""
     patched: list[tuple[ModuleType, Callable[..., Any]]] = []
-    for module, block in ((solver_module, False), (blocks_module, True)):
+    for module, block in ((component_module, False), (blocks_module, True)):
         original = module.run
         patched.append((module, original))
         module.run = _recording(original, traces, priorities, block)  # type: ignore[attr-defined]
-    exact = solver_module.solve_exactly  # type: ignore[attr-defined]
-    solver_module.solve_exactly = _recording_exact(exact, traces, priorities)  # type: ignore[attr-defined]
+    exact = component_module.solve_exactly  # type: ignore[attr-defined]
+    component_module.solve_exactly = _recording_exact(exact, traces, priorities)  # type: ignore[attr-defined]
     try:
         yield
     finally:
         for module, original in patched:
             module.run = original  # type: ignore[attr-defined]
-        solver_module.solve_exactly = exact  # type: ignore[attr-defined]
+        component_module.solve_exactly = exact  # type: ignore[attr-defined]
 
 
 def timeline(traces: list[Trace]) -> list[tuple[float, int, int]]:
@@ -227,6 +229,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
     args = parser.parse_args(argv)
+    # The searches are watched in this process: worker processes would run them unseen.
+    os.environ["DOORSTEP_PLANNER_WORKERS"] = "1"
     print(header("bench.scaling", sys.argv[1:] if argv is None else argv))
     print(f"\none commune day per size, generator seed {args.seed}, limit {args.limit:g}s\n")
     print(bench(args))

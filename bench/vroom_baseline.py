@@ -133,12 +133,16 @@ def solve_vroom(
     scenario: Scenario,
     *,
     exploration_level: int = 5,
-    threads: int = 1,
+    threads: int | None = None,
     timeout_s: float | None = None,
 ) -> tuple[Plan, float]:
-    """VROOM's plan and its wall time in seconds (building the input included)."""
+    """VROOM's plan and its wall time in seconds (building the input included). ``threads``
+    defaults to every core of the machine, as a user running VROOM would give it."""
     import time
 
+    from bench.common import machine_cores
+
+    threads = machine_cores() if threads is None else threads
     started = time.perf_counter()
     problem, vehicles, origin = build_input(scenario)
     timeout = None if timeout_s is None else timedelta(seconds=timeout_s)

@@ -120,10 +120,12 @@ def solve_exactly(
     vehicles: list[int],
     deadline: float,
     list_until: float | None = None,
+    candidates: dict[int, list[int]] | None = None,
 ) -> Exact | None:
     """The best routes for ``requests`` on ``vehicles``: optimal when proved before
     ``deadline``, else the best found; None when the routes cannot be listed by
-    ``list_until`` (when given) or no plan is found in time.
+    ``list_until`` (when given) or no plan is found in time. With ``candidates`` (vehicle ->
+    requests), each shift's routes are listed over those requests only.
 
     The LP relaxation is nearly integral on commune days (its bound within 2.5% of the
     optimum's travel), so most routes cannot be in a plan better than one near the LP's: a
@@ -132,7 +134,9 @@ def solve_exactly(
     rounded LP plan and the routes within a small margin, then, when the plan it finds is
     farther from the bound than that margin, once more with every route the gap allows.
     """
-    columns = list_routes(problem, requests, vehicles, min(deadline, list_until or deadline))
+    columns = list_routes(
+        problem, requests, vehicles, min(deadline, list_until or deadline), candidates
+    )
     if columns is None:
         return None
     values = _values(problem, columns)

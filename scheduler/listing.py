@@ -132,27 +132,36 @@ def _shift_routes(
 
 
 def list_routes(
-    problem: Problem, requests: list[int], vehicles: list[int], deadline: float
+    problem: Problem,
+    requests: list[int],
+    vehicles: list[int],
+    deadline: float,
+    candidates: dict[int, list[int]] | None = None,
 ) -> list[Column] | None:
-    """Every feasible route of every shift over ``requests``; None when a shift may take more
-    than ``MAX_VISITS`` visits, or the listing runs past ``MAX_LABELS`` or ``deadline``."""
+    """Every feasible route of every shift over ``requests`` (over its ``candidates`` only,
+    when given); None when a shift may take more than ``MAX_VISITS`` visits, or the listing
+    runs past ``MAX_LABELS`` or ``deadline``."""
     chosen = set(vehicles)
     by_vehicle: dict[int, list[int]] = {k: [] for k in vehicles}
     for r in requests:
         for k in problem.allowed[r]:
             if k in chosen:
                 by_vehicle[k].append(r)
+    if candidates is not None:
+        wanted = {k: set(candidates.get(k, ())) for k in vehicles}
+        by_vehicle = {k: [r for r in rs if r in wanted[k]] for k, rs in by_vehicle.items()}
     limits = {k: _visit_limit(problem, k, rs) for k, rs in by_vehicle.items()}
-    if any(limit > MAX_VISITS for limit in limits.values()):
+    # Given candidates keep the orders few (and MAX_LABELS still bounds them).
+    if candidates is None and any(limit > MAX_VISITS for limit in limits.values()):
         return None
     columns: list[Column] = []
     labels = [0]
     try:
-        for k, candidates in by_vehicle.items():
+        for k, among in by_vehicle.items():
             if time.perf_counter() >= deadline:
                 return None
-            if candidates and limits[k] > 0:
-                columns += _shift_routes(problem, k, candidates, limits[k], labels, deadline)
+            if among and limits[k] > 0:
+                columns += _shift_routes(problem, k, among, limits[k], labels, deadline)
     except _GiveUp:
         return None
     return columns

@@ -51,3 +51,11 @@ def scenario_validator() -> jsonschema.protocols.Validator:
     cls = jsonschema.validators.validator_for(schema)
     validator: jsonschema.protocols.Validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
     return validator
+
+
+@pytest.fixture(params=[1, 2], ids=["one-core", "two-workers"])
+def planner_workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The planner on one core (in this process) and on two worker processes."""
+    count: int = request.param
+    monkeypatch.setenv("DOORSTEP_PLANNER_WORKERS", str(count))
+    return count

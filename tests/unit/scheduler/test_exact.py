@@ -8,7 +8,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-import scheduler.solver as solver_module
+import scheduler.component as component_module
 from scheduler.checker import check
 from scheduler.exact import solve_exactly
 from scheduler.fill import has_room
@@ -69,8 +69,15 @@ def test_the_exact_plan_is_feasible_and_no_worse_than_the_search(s: Scenario) ->
         assert exact.optimal
         for k, route in exact.routes.items():
             assert earliest_starts(problem, k, route) is not None
-        found, _ = solver_module._search(
-            problem, requests, vehicles, time.perf_counter() + 0.2, 0, {}, 0.0
+        found, _ = component_module._search(
+            problem,
+            requests,
+            vehicles,
+            time.perf_counter() + 0.2,
+            0,
+            {},
+            0.0,
+            component_module.VARIANTS[0],
         )
         assert found is not None
         assert score(problem, exact.routes.items()) >= score(problem, found.items())
@@ -149,7 +156,7 @@ def test_a_generated_commune_day_is_solved_to_optimality(monkeypatch: pytest.Mon
     plan = solve(s, time_limit_s=5)
     assert plan.solver["status"] == "proved optimal"
     assert check(s, plan) == []
-    monkeypatch.setattr(solver_module, "solve_exactly", lambda *args, **kwargs: None)
+    monkeypatch.setattr(component_module, "solve_exactly", lambda *args, **kwargs: None)
     searched = solve(s, time_limit_s=1)
     assert searched.solver["status"] != "proved optimal"
     ours, theirs = plan.objective, searched.objective

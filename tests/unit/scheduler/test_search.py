@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from scheduler.checker import check
+from scheduler.component import one_priority
 from scheduler.model import build_model
 from scheduler.problem import build_problem, components
 from scheduler.search import Metaheuristic, parameters, ruin_and_recreate, run
-from scheduler.solver import _one_priority, solve
+from scheduler.solver import solve
 from scheduler.timetable import earliest_starts, route_travel
 from scheduler.types import Lock, Scenario
 from tests.unit.scheduler.build import at, line_matrix, request, scenario, volunteer
@@ -49,8 +50,8 @@ def test_ruin_and_recreate_switches_to_iterated_search_with_string_removals() ->
 def test_only_one_priority_days_are_ruined_and_recreated() -> None:
     one = build_problem(_two_sided_depot((1, 1)))
     two = build_problem(_two_sided_depot((1, 2)))
-    assert _one_priority(one, list(range(24)))
-    assert not _one_priority(two, list(range(24)))
+    assert one_priority(one, list(range(24)))
+    assert not one_priority(two, list(range(24)))
 
 
 def test_iterated_search_respects_skills_and_capacity_and_finds_the_least_travel() -> None:

@@ -6,11 +6,16 @@ goes through the formats checker.
 
 from __future__ import annotations
 
+import pytest
+
 from scheduler.checker import check
 from scheduler.reasons import OUT_OF_REACH
 from scheduler.solver import solve
 from scheduler.types import Lock, Plan, Scenario
 from tests.unit.scheduler.build import at, line_matrix, request, scenario, volunteer
+
+# Every test here runs on one core and with two worker processes (scheduler.parallel).
+pytestmark = pytest.mark.usefixtures("planner_workers")
 
 LIMIT = 0.3
 

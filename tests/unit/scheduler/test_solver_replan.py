@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from scheduler.checker import check
 from scheduler.generator import generate
 from scheduler.solver import solve
 from scheduler.types import Plan, Scenario
 from tests.unit.scheduler.build import line_matrix, request, scenario, volunteer
+
+# Every test here runs on one core and with two worker processes (scheduler.parallel).
+pytestmark = pytest.mark.usefixtures("planner_workers")
 
 
 def owners(plan: Plan) -> dict[str, str]:
