@@ -49,6 +49,7 @@ ROUTES: dict[str, str] = {
     "coordinator.volunteer_save": "scoped",
     "coordinator.campaign": "scoped",
     "coordinator.campaign_status": "scoped",
+    "coordinator.campaign_sms": "scoped",
     "coordinator.queue_page": "listing",
     "coordinator.board": "listing",
     "coordinator.communes": "listing",
