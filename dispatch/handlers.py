@@ -26,6 +26,7 @@ PACKAGES: tuple[str, ...] = ("dispatch", "notifications")
 # them, with the handlers' modules, once before forking, so no work horse imports them again.
 JOB_MODULES: tuple[str, ...] = (
     "dispatch.jobs",
+    "dispatch.campaign_jobs",
     "scheduler",
     "notifications.delivery",
     "notifications.reminders",
