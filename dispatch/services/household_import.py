@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +24,7 @@ from dispatch.models import AtHome, AuditLog, Hamlet, Household, HouseholdMember
 from dispatch.services.place_import import Row
 from dispatch.services.tables import TableError, read_table
 from dispatch.services.unit import transaction
+from dispatch.services.volunteer_import import ImportReport
 
 COLUMNS = ("code", "commune", "hamlet", "address", "head", "phone", "lat", "lon", "at_home",
            "needs", "members")  # fmt: skip
@@ -45,18 +45,6 @@ PROBLEM_CODES = ("missing_columns", "unreadable", "empty", "bad_code", "twice_in
                  "not_your_commune", "no_such_hamlet", "bad_phone", "not_a_number",
                  "out_of_range", "half_location", "unknown_needs", "bad_at_home",
                  "bad_member", "too_long")  # fmt: skip
-
-
-@dataclass
-class ImportReport:
-    rows: list[Row]
-    created: int = 0
-    updated: int = 0
-    applied: bool = False
-
-    @property
-    def errors(self) -> list[Row]:
-        return [row for row in self.rows if row.problems]
 
 
 def _location(row: Row, data: dict[str, str]) -> None:
