@@ -31,10 +31,16 @@ from scheduler.problem import Problem
 from scheduler.timetable import score
 
 WORKERS_SETTING = "DOORSTEP_PLANNER_WORKERS"
-# How long past the deadline the parent waits for a worker's answer before giving up on it
-# (a worker ends its search at the deadline; sending a few thousand routes takes milliseconds).
+# How long past the deadline the parent waits for a worker's answer before giving up on it:
+# at least GRACE_S, else this share of the time the workers were given. A worker ends its
+# search at the deadline, but on a loaded machine its last step (a model build, an exact
+# solve) can end late: on one core shared with six busy processes a 2 s plan's worker
+# answered up to 0.55 s late. A late answer is worth the wait (the alternative is the
+# component's greedy routes); only a worker that hangs costs the whole wait.
 GRACE_S = 0.5
-# A test hook: a component index here makes the worker that plans it exit abruptly.
+LATE_SHARE = 0.5
+# A test hook: a component index here makes the worker that plans it exit abruptly;
+# "hang:<index>" makes it stop answering instead.
 FAIL_COMPONENTS_SETTING = "DOORSTEP_PLANNER_TEST_FAIL_COMPONENTS"
 
 # The status of a component whose worker failed (its routes are the fallback's).
@@ -91,10 +97,12 @@ def plan_tasks(
 ) -> dict[tuple[int, int], Result]:
     """Plan ``tasks`` one after the other; each gets a share of the time left by its size."""
     results: dict[tuple[int, int], Result] = {}
-    fail = _failing_components()
+    fail, hang = _failing_components()
     for n, (i, variant) in enumerate(tasks):
         if i in fail:
             os._exit(3)  # a crash, as abrupt as a segfault: no exception handler runs
+        if i in hang:
+            time.sleep(3600)  # alive but silent, as a deadlocked worker
         requests, vehicles = parts[i]
         remaining = sum(len(parts[j][0]) for j, _ in tasks[n:])
         budget = max(0.01, (deadline - time.perf_counter()) * len(requests) / remaining)
@@ -111,9 +119,15 @@ def plan_tasks(
     return results
 
 
-def _failing_components() -> set[int]:
-    text = os.environ.get(FAIL_COMPONENTS_SETTING, "")
-    return {int(t) for t in text.split(",") if t.strip()}
+def _failing_components() -> tuple[set[int], set[int]]:
+    """Components whose worker crashes, and those whose worker hangs (the test hook)."""
+    crash: set[int] = set()
+    hang: set[int] = set()
+    for token in os.environ.get(FAIL_COMPONENTS_SETTING, "").split(","):
+        kind, _, index = token.strip().rpartition(":")
+        if index:
+            (hang if kind == "hang" else crash).add(int(index))
+    return crash, hang
 
 
 def _worker(conn: Connection, run: Callable[[], dict[tuple[int, int], Result]]) -> None:
@@ -184,13 +198,14 @@ def _forked(
         process.start()
         send.close()
         running.append((process, receive))
+    give_up_at = deadline + max(GRACE_S, LATE_SHARE * max(0.0, deadline - time.perf_counter()))
     results: dict[int, list[Result]] = {}
     notes: list[str] = []
     waiting = {
         receive: (process, tasks) for (process, receive), tasks in zip(running, jobs, strict=True)
     }
     while waiting:
-        ready = wait(list(waiting), timeout=max(0.0, deadline + GRACE_S - time.perf_counter()))
+        ready = wait(list(waiting), timeout=max(0.0, give_up_at - time.perf_counter()))
         if not ready:  # past the deadline and its grace: the rest are given up on
             for _, tasks in waiting.values():
                 notes.append(f"worker for components {_names(tasks)} failed: no answer in time")

@@ -107,3 +107,23 @@ def test_locks_hold_when_the_worker_with_the_lock_dies(monkeypatch: pytest.Monke
     assert len(plan.solver["worker_failures"]) == 2
     locked = [(r.volunteer, v.start) for r in plan.routes for v in r.visits if v.request == "r00"]
     assert locked == [("b", at(30))]
+
+
+def test_a_worker_that_hangs_is_given_up_on_and_only_its_components_fall_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    s = _three_days()
+    parts = components(build_problem(s))
+    silent = sorted(range(len(parts)), key=lambda i: (-len(parts[i][0]), i))[0]
+    monkeypatch.setenv(WORKERS_SETTING, "2")
+    monkeypatch.setenv(FAIL_COMPONENTS_SETTING, f"hang:{silent}")
+    plan = solve(s, time_limit_s=1.0)
+    assert check(s, plan) == []
+    # The silent worker held the largest component (and whatever else it was given).
+    [note] = plan.solver["worker_failures"]
+    assert note.startswith(f"worker for components [{silent}") and "no answer in time" in note
+    # Its days have the greedy plan's routes; nothing is lost.
+    fallen = {(v.id, k) for v in s.volunteers for k in range(3) if str(k) in note}
+    expected = {key: rs for key, rs in _by_shift(greedy(s)).items() if key in fallen}
+    assert {key: rs for key, rs in _by_shift(plan).items() if key in fallen} == expected
+    assert plan.objective.assigned == 12
