@@ -31,7 +31,7 @@ SWEEP_INTERVAL_S = 15.0
 # them): outgoing SMS whose delivery job was lost (Redis down at commit, a killed worker);
 # inbound SMS whose handling was dropped (a web process killed between its two steps).
 EXTRA_SWEEPS: dict[str, str] = {
-    "sms_restarted": "notifications.delivery.sweep_stuck",
+    "sms_restarted": "notifications.delivery_sweep.sweep_stuck",
     "sms_inbound_redone": "notifications.inbound.sweep_unhandled",
 }
 _SWEEP_LOCK = "doorstep:sweep:lock"

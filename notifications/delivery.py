@@ -42,9 +42,6 @@ from notifications.zalo_delivery import deliver_zalo
 log = logging.getLogger(__name__)
 ZALO = ChannelKind.ZALO
 
-#: A claimed attempt with no provider answer for this long was cut short (a killed worker):
-#: the sweep starts the next attempt, which reconciles first.
-STUCK_AFTER = timedelta(minutes=20)  # longer than the longest backoff (15 min)
 # Provider clocks drift a little from ours: look for earlier attempts a bit before the first.
 _RECONCILE_SKEW = timedelta(minutes=2)
 
@@ -73,7 +70,7 @@ def deliver(our_id: str, attempt: int) -> str:
         if message.template not in SENT_DESPITE_OPT_OUT and is_opted_out(
             session, message.peer_phone
         ):
-            _fail(session, message, "opted_out")
+            fail_message(session, message, "opted_out")
             return "opted-out"
         if not _claim(session, message, attempt, now):
             return "lost-claim"
@@ -145,7 +142,7 @@ def _claim(session: Session, message: Message, attempt: int, now: datetime) -> b
     return True
 
 
-def _fail(session: Session, message: Message, code: str) -> None:
+def fail_message(session: Session, message: Message, code: str) -> None:
     message.status = MessageStatus.FAILED
     message.error_code = code[:16]
     message.status_history = [
@@ -165,7 +162,7 @@ def _give_up(runtime: Runtime, our_id: str, code: str) -> str:
         message = load_message(session, our_id)
         replacement = fall_back(session, message, code)
         if replacement is None:
-            _fail(session, message, code)
+            fail_message(session, message, code)
             return code.split(":")[0].replace("_", "-")
         session.commit()
     enqueue_delivery(runtime.queues, [replacement])
@@ -177,7 +174,7 @@ def _record_permanent(runtime: Runtime, our_id: str, error: PermanentSendError) 
         message = load_message(session, our_id)
         if error.code == OPT_OUT_ERROR_CODE:
             set_opt_out(session, message.peer_phone, True, f"error:{OPT_OUT_ERROR_CODE}")
-        _fail(session, message, str(error.code or error.http_status or "permanent"))
+        fail_message(session, message, str(error.code or error.http_status or "permanent"))
     log.warning("SMS %s failed for good: %s", our_id, error)
 
 
@@ -199,31 +196,3 @@ def _retry_later(runtime: Runtime, our_id: str, attempt: int, error: RetryableSe
     schedule_attempt(runtime, our_id, attempt + 1, utcnow() + timedelta(seconds=delay))
     log.info("SMS %s attempt %s failed (%s); next in %.1f s", our_id, attempt, error, delay)
     return "retry"
-
-
-def sweep_stuck(runtime: Runtime) -> int:
-    """Restart messages whose job vanished: queued and due but never claimed for a while, or
-    claimed and never answered (a killed worker). The next attempt reconciles first."""
-    now = utcnow()
-    cutoff = now - STUCK_AFTER
-    restarted = 0
-    with runtime.sessions() as session:
-        rows = session.scalars(
-            select(Message)
-            .where(
-                Message.direction == "out",
-                Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
-                Message.provider_id.is_(None),
-                Message.updated_at < cutoff,
-            )
-            .limit(500)
-        ).all()
-        for message in rows:
-            if message.send_after is not None and message.send_after > now:
-                continue
-            if message.attempts >= MAX_ATTEMPTS:
-                _fail(session, message, "gave-up:stuck")  # e.g. a channel left unconfigured
-                continue
-            schedule_attempt(runtime, message.our_id, message.attempts + 1, now, suffix="sweep")
-            restarted += 1
-    return restarted

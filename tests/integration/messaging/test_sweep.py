@@ -1,4 +1,5 @@
-"""The worker's sweep restarts SMS whose delivery job was lost, without sending twice."""
+"""The worker's sweep restarts SMS whose delivery job was lost, without sending twice: at once
+when no job of the message is left in Redis, after ``STUCK_AFTER`` in any case."""
 
 from __future__ import annotations
 
@@ -12,16 +13,22 @@ from dispatch.models import Message
 from dispatch.runtime import Runtime
 from dispatch.worker import sweep_once
 from notifications.channels import InMemoryChannel
-from notifications.delivery import STUCK_AFTER
-from notifications.outbound import Outgoing, queue_sms
+from notifications.delivery_sweep import SETTLE, STUCK_AFTER, has_live_job
+from notifications.outbound import Outgoing, enqueue_delivery, queue_sms
 from tests.fixtures.web import WebWorld
 
 Pump = Callable[..., int]
 PHONE = "+84987000999"
 
 
-def _stored_but_never_enqueued(runtime: Runtime, cause: str, **values: object) -> str:
-    """A committed Message whose delivery job never reached Redis (e.g. Redis was down)."""
+def _stored_but_never_enqueued(
+    runtime: Runtime,
+    cause: str,
+    age: timedelta = STUCK_AFTER + timedelta(minutes=1),
+    **values: object,
+) -> str:
+    """A committed Message, last changed ``age`` ago, whose delivery job never reached Redis
+    (e.g. Redis was down)."""
     with runtime.sessions() as session:
         message = queue_sms(
             session,
@@ -32,7 +39,7 @@ def _stored_but_never_enqueued(runtime: Runtime, cause: str, **values: object) -
         session.execute(
             update(Message)
             .where(Message.id == message.id)
-            .values(updated_at=utcnow() - STUCK_AFTER - timedelta(minutes=1), **values)
+            .values(updated_at=utcnow() - age, **values)
         )
         session.commit()
         return message.our_id
@@ -64,3 +71,51 @@ def test_sweep_after_a_worker_died_mid_send_does_not_send_twice(
     with runtime.sessions() as session:
         row = session.scalars(select(Message).where(Message.our_id == our_id)).one()
         assert row.provider_id == channel.sent[0].provider_id and row.attempts == 2
+
+
+def test_a_lost_job_is_noticed_within_a_minute_not_after_twenty(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    fresh = _stored_but_never_enqueued(runtime, "sweep:3", age=timedelta(seconds=5))
+    settled = _stored_but_never_enqueued(runtime, "sweep:4", age=SETTLE + timedelta(seconds=15))
+    # The fresh one may still be between its commit and its enqueue: left alone.
+    assert sweep_once(runtime)["sms_restarted"] == 1
+    pump()
+    assert [s.our_id for s in channel.sent] == [settled]
+    assert fresh not in {s.our_id for s in channel.sent}
+
+
+def test_a_message_whose_job_is_waiting_is_not_restarted(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    our_id = _stored_but_never_enqueued(runtime, "sweep:5", age=SETTLE + timedelta(minutes=5))
+    with runtime.sessions() as session:
+        row = session.scalars(select(Message).where(Message.our_id == our_id)).one()
+        enqueue_delivery(runtime.queues, [row])  # its job is queued, no worker has run yet
+        assert has_live_job(runtime.queues, row)
+    assert sweep_once(runtime)["sms_restarted"] == 0
+    pump()
+    assert [s.our_id for s in channel.sent] == [our_id]
+    with runtime.sessions() as session:
+        row = session.scalars(select(Message).where(Message.our_id == our_id)).one()
+        assert row.attempts == 1  # sent by its own job, not by a restart
+
+
+def test_a_claimed_attempt_whose_job_vanished_is_reconciled_not_resent(
+    runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
+) -> None:
+    # A worker claimed attempt 1, the provider created the SMS, then the worker was killed
+    # and its job lost (a Redis restart between dequeue and the started registry).
+    our_id = _stored_but_never_enqueued(
+        runtime, "sweep:6", age=SETTLE + timedelta(seconds=30), status="sending", attempts=1
+    )
+    with runtime.sessions() as session:
+        row = session.scalars(select(Message).where(Message.our_id == our_id)).one()
+        assert not has_live_job(runtime.queues, row)
+        channel.send(row.peer_phone, row.body, our_id, None)
+    assert sweep_once(runtime)["sms_restarted"] == 1
+    pump()
+    assert len(channel.sent) == 1
+    with runtime.sessions() as session:
+        row = session.scalars(select(Message).where(Message.our_id == our_id)).one()
+        assert row.provider_id == channel.sent[0].provider_id and row.status != "queued"
