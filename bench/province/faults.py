@@ -197,37 +197,45 @@ def _settle(stack: Stack, deadline_s: float) -> float:
     engine = create_engine(stack.database_url, pool_pre_ping=True)
     started = time.monotonic()
     quiet_since = None
+    left: dict[str, int] = {}
     while time.monotonic() - started < deadline_s:
         try:
-            client = stack.redis()
-            names = ("events", "planning", "messages")
-            busy = sum(client.llen(f"rq:queue:{q}") for q in names)
-            # running, and scheduled soon (debounced plans, retries after a kill; not offer
-            # expiries and reminders, hours ahead)
-            soon = time.time() + 200
-            busy += sum(client.zcard(f"rq:wip:{q}") + client.zcount(f"rq:scheduled:{q}", 0, soon)
-                        for q in names)  # fmt: skip
-            with Session(engine) as session:
-                busy += session.scalar(select(func.count()).select_from(Event)
-                                       .where(Event.published_at.is_(None))) or 0  # fmt: skip
-                busy += session.scalar(select(func.count()).select_from(Message).where(
-                    Message.direction == "in", Message.status.in_(("handling", "received"))
-                )) or 0  # fmt: skip
-                busy += session.scalar(select(func.count()).select_from(Message).where(
-                    Message.direction == "out", Message.status.in_(("queued", "sending")),
-                    Message.send_after.is_(None),
-                )) or 0  # fmt: skip
+            left = _still_busy(stack, engine)
         except Exception:  # noqa: BLE001 - a service still coming back
-            busy = 1
-        if busy == 0:
+            left = {"a service coming back": 1}
+        if not any(left.values()):
             quiet_since = quiet_since or time.monotonic()
             if time.monotonic() - quiet_since > 10:
                 break
         else:
             quiet_since = None
         time.sleep(2)
+    if any(left.values()):
+        print(f"not settled: {json.dumps({k: v for k, v in left.items() if v})}")
     engine.dispose()
     return time.monotonic() - started
+
+
+def _still_busy(stack: Stack, engine: Any) -> dict[str, int]:
+    """What is still in flight: jobs queued, running or due within 200 s (debounced plans,
+    retries after a kill; not offer expiries and reminders, hours ahead), unpublished events,
+    inbound SMS not handled, outbound SMS due and not sent."""
+    client = stack.redis()
+    names = ("events", "planning", "messages")
+    soon = time.time() + 200
+    left = {f"queued {q}": int(client.llen(f"rq:queue:{q}")) for q in names}
+    left |= {f"running {q}": int(client.zcard(f"rq:wip:{q}")) for q in names}
+    left |= {f"scheduled {q}": int(client.zcount(f"rq:scheduled:{q}", 0, soon)) for q in names}
+    with Session(engine) as session:
+        left["events unpublished"] = session.scalar(select(func.count()).select_from(Event)
+                                       .where(Event.published_at.is_(None))) or 0  # fmt: skip
+        left["inbound SMS not handled"] = session.scalar(select(func.count()).select_from(
+            Message).where(Message.direction == "in", Message.status.in_(("handling", "received"))
+        )) or 0  # fmt: skip
+        left["outbound SMS not sent"] = session.scalar(select(func.count()).select_from(
+            Message).where(Message.direction == "out", Message.status.in_(("queued", "sending")),
+                           Message.send_after.is_(None))) or 0  # fmt: skip
+    return left
 
 
 def _count(
