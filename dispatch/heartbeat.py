@@ -22,18 +22,21 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import redis
-from rq import Worker
+from rq import Queue, Worker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
 from rq.registry import StartedJobRegistry
 from rq.worker import BaseWorker
 
 from dispatch import replan
-from dispatch.queues import SERIALIZER
+from dispatch.queues import QUEUE_NAMES, SERIALIZER
 
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "doorstep:hb:"
 REAPED_COUNTER = "doorstep:workers:reaped"
 _REAP_LOCK = "doorstep:reap-lock"
+_ORPHAN_LOCK = "doorstep:orphan-reap-lock"
 
 
 def beat(client: redis.Redis[bytes], name: str, queues: Sequence[str], ttl_s: float) -> None:
@@ -80,6 +83,41 @@ def reap(client: redis.Redis[bytes], ttl_s: float) -> list[str]:
         reaped.append(worker.name)
         log.warning("worker %s has no heartbeat: reaped (job %s)", worker.name, job_id)
     return reaped
+
+
+def reap_orphans(client: redis.Redis[bytes], ttl_s: float) -> list[str]:
+    """Hand running jobs whose worker is gone to RQ's abandoned-job handling; returns job ids.
+
+    A worker that quits on its own mid-job (Redis went away under it: RQ logs "found an
+    unhandled exception, quitting") unregisters itself on the way out, so no dead worker
+    points at the job it held and ``reap`` never sees it; RQ would retry it at its next
+    maintenance, up to ten minutes later. A job counts as orphaned when its worker has no
+    heartbeat and is not registered, and it started more than ``ttl_s`` ago.
+    """
+    if not client.set(_ORPHAN_LOCK, "1", nx=True, px=max(1, int(ttl_s * 1000))):
+        return []  # another worker's heartbeat does it this round
+    live = alive(client)
+    registered = {w.name for w in Worker.all(connection=client, serializer=SERIALIZER)}
+    now = datetime.now(UTC)
+    orphans = []
+    for name in QUEUE_NAMES:
+        registry = StartedJobRegistry(queue=Queue(name, connection=client, serializer=SERIALIZER))
+        for job_id in registry.get_job_ids(cleanup=False):
+            try:
+                job = Job.fetch(job_id, connection=client, serializer=SERIALIZER)
+            except NoSuchJobError:
+                continue
+            owner, started = job.worker_name, job.started_at
+            if not owner or owner in live or owner in registered or started is None:
+                continue
+            if started.tzinfo is None:
+                started = started.replace(tzinfo=UTC)
+            if (now - started).total_seconds() < ttl_s:
+                continue
+            _expire_now(registry, job_id)
+            orphans.append(job_id)
+            log.warning("job %s of vanished worker %s handed back to RQ", job_id, owner)
+    return orphans
 
 
 def _expire_now(registry: StartedJobRegistry, job_id: str) -> None:
@@ -153,6 +191,7 @@ class Heartbeat(threading.Thread):
                 if time.monotonic() - last_reap >= self.ttl_s:
                     last_reap = time.monotonic()
                     reap(self.client, self.ttl_s)
+                    reap_orphans(self.client, self.ttl_s)
                     release_dead_scheduler_locks(self.client)
                     if self.on_beat is not None:
                         self.on_beat()

@@ -132,3 +132,47 @@ def test_a_killed_schedulers_queues_are_taken_over_in_seconds(
     job = queues.events.enqueue_in(timedelta(seconds=1), "time.sleep", args=(0,))
     took = _wait(lambda: job.get_status() == JobStatus.FINISHED, 30, "scheduled job ran")
     assert took < 30  # not RQ's 60 s lock TTL, nor its 10-minute maintenance
+
+
+def test_a_job_left_running_by_a_worker_that_quit_on_its_own_is_handed_back(
+    redis_conn: redis.Redis[bytes],
+) -> None:
+    """A worker that loses Redis mid-job quits and unregisters itself; no dead worker points at
+    its job any more, which RQ would otherwise retry only at its ten-minute maintenance."""
+    from rq import SimpleWorker
+
+    from tests.fixtures.redis import drain
+
+    queues = make_queues(redis_conn)
+    job = queues.events.enqueue("time.sleep", args=(0,), retry=Retry(max=1))
+    quitter = SimpleWorker([queues.events], connection=redis_conn, serializer=SERIALIZER)
+    quitter.register_birth()
+    taken = quitter.dequeue_job_and_maintain_ttl(timeout=1)
+    assert taken is not None and taken[0].id == job.id
+    quitter.prepare_execution(job)  # what RQ does before running it
+    quitter.prepare_job_execution(job)
+    quitter.register_death()  # what RQ does when it quits on an unhandled error
+    assert job.get_status() == JobStatus.STARTED
+
+    assert heartbeat.reap(redis_conn, 0.5) == []  # no registered worker to reap
+    assert heartbeat.reap_orphans(redis_conn, 0.5) == []  # started under 0.5 s ago: left
+    time.sleep(0.6)
+    assert heartbeat.reap_orphans(redis_conn, 0.5) == [job.id]
+    assert job.get_status() in (JobStatus.QUEUED, JobStatus.SCHEDULED)  # its retry
+    drain(queues, wait_scheduled_s=5)
+    assert job.get_status() == JobStatus.FINISHED
+
+
+def test_a_running_job_of_a_live_worker_is_not_an_orphan(redis_conn: redis.Redis[bytes]) -> None:
+    from rq import SimpleWorker
+
+    queues = make_queues(redis_conn)
+    job = queues.events.enqueue("time.sleep", args=(0,), retry=Retry(max=1))
+    busy = SimpleWorker([queues.events], connection=redis_conn, serializer=SERIALIZER)
+    busy.register_birth()  # registered, so alive for RQ, though it has no heartbeat of ours
+    assert busy.dequeue_job_and_maintain_ttl(timeout=1) is not None
+    busy.prepare_execution(job)
+    busy.prepare_job_execution(job)
+    time.sleep(0.6)
+    assert heartbeat.reap_orphans(redis_conn, 0.5) == []
+    assert job.get_status() == JobStatus.STARTED
