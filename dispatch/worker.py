@@ -32,6 +32,7 @@ SWEEP_INTERVAL_S = 15.0
 # inbound SMS whose handling was dropped (a web process killed between its two steps).
 EXTRA_SWEEPS: dict[str, str] = {
     "sms_restarted": "notifications.delivery_sweep.sweep_stuck",
+    "sms_status_fetched": "notifications.delivery_sweep.sweep_unconfirmed",
     "sms_inbound_redone": "notifications.inbound.sweep_unhandled",
 }
 _SWEEP_LOCK = "doorstep:sweep:lock"

@@ -23,19 +23,24 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from dispatch.clock import utcnow
-from dispatch.models import Message, MessageStatus
+from dispatch.models import ChannelKind, Message, MessageStatus
 from dispatch.queues import SERIALIZER, Queues
 from dispatch.runtime import Runtime
+from notifications import wiring
 from notifications.attempts import schedule_attempt
+from notifications.channels import SendError
 from notifications.delivery import fail_message
 from notifications.outbound import delivery_job_id
 from notifications.policy import MAX_ATTEMPTS
+from notifications.status import apply_status
 
 #: How old a message's last change must be before a missing job counts as lost: far longer
 #: than the commit-to-enqueue window (milliseconds), shorter than any user would wait.
 SETTLE = timedelta(seconds=45)
 #: A message whose job exists but has not moved for this long is restarted all the same.
 STUCK_AFTER = timedelta(minutes=20)  # longer than the longest backoff (15 min)
+#: A message the provider accepted and has said nothing more of for this long is asked about.
+CONFIRM_AFTER = timedelta(minutes=2)
 SWEEP_SUFFIX = "sweep"
 _ALIVE = {JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED, JobStatus.STARTED}
 _BATCH = 500
@@ -71,6 +76,48 @@ def sweep_stuck(runtime: Runtime) -> int:
             )
             restarted += 1
     return restarted
+
+
+def sweep_unconfirmed(runtime: Runtime) -> int:
+    """Fetch the provider's status of accepted messages with no news for ``CONFIRM_AFTER``;
+    returns how many moved. One still waiting at the provider is asked again after another
+    ``CONFIRM_AFTER``. Zalo has no lookup: its own confirmation wait covers it."""
+    now = utcnow()
+    with runtime.sessions() as session:
+        rows = session.execute(
+            select(Message.id, Message.our_id, Message.channel, Message.provider_id)
+            .where(
+                Message.direction == "out",
+                Message.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
+                Message.provider_id.is_not(None),
+                Message.channel != ChannelKind.ZALO,
+                Message.updated_at < now - CONFIRM_AFTER,
+            )
+            .order_by(Message.updated_at)
+            .limit(_BATCH)
+        ).all()
+    moved = 0
+    for message_id, our_id, channel_name, provider_id in rows:
+        try:
+            found = wiring.channel_for(runtime.settings, channel_name).fetch(str(provider_id))
+        except (wiring.ChannelUnavailable, SendError):
+            continue  # asked again at the next sweep
+        with runtime.sessions() as session:
+            if found is not None and apply_status(
+                session,
+                our_id=our_id,
+                channel=channel_name,
+                provider_id=provider_id,
+                status=found.status,
+                error_code=None if found.error_code is None else str(found.error_code),
+            ):
+                moved += 1
+                continue
+            row = session.get(Message, message_id)
+            if row is not None:  # no news: asked again after another CONFIRM_AFTER
+                row.updated_at = utcnow()
+                session.commit()
+    return moved
 
 
 def has_live_job(queues: Queues, message: Message) -> bool:

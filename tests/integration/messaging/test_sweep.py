@@ -3,6 +3,7 @@ when no job of the message is left in Redis, after ``STUCK_AFTER`` in any case."
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -13,9 +14,17 @@ from dispatch.clock import utcnow
 from dispatch.models import Message
 from dispatch.runtime import Runtime
 from dispatch.worker import sweep_once
+from notifications import wiring
 from notifications.channels import InMemoryChannel
-from notifications.delivery_sweep import SETTLE, STUCK_AFTER, has_live_job
+from notifications.channels.twilio_channel import TwilioChannel
+from notifications.delivery_sweep import CONFIRM_AFTER, SETTLE, STUCK_AFTER, has_live_job
 from notifications.outbound import Outgoing, enqueue_delivery, queue_sms
+from notifications.sandbox import (
+    SANDBOX_ACCOUNT_SID,
+    SANDBOX_AUTH_TOKEN,
+    SANDBOX_FROM_NUMBER,
+    start_sandbox,
+)
 from tests.fixtures.web import WebWorld
 
 Pump = Callable[..., int]
@@ -105,3 +114,52 @@ def test_a_message_whose_job_is_waiting_is_not_restarted(
     with runtime.sessions() as session:
         row = session.scalars(select(Message).where(Message.our_id == our_id)).one()
         assert row.attempts == 1  # sent by its own job, not by a restart
+
+
+def test_a_status_callback_lost_in_an_outage_is_fetched_from_the_provider(
+    runtime: Runtime, world: WebWorld, pump: Pump
+) -> None:
+    # The fake Twilio accepts the SMS and calls back to a web that is down: every callback
+    # is refused, as when our web answered 503 during a database restart.
+    sandbox = start_sandbox(callback_delay_s=0.01)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    twilio = TwilioChannel(
+        SANDBOX_ACCOUNT_SID,
+        SANDBOX_AUTH_TOKEN,
+        public_url=f"http://127.0.0.1:{closed.getsockname()[1]}",
+        from_number=SANDBOX_FROM_NUMBER,
+        api_base_url=sandbox.url,
+    )
+    wiring.install_channels({"twilio": twilio, "android_gateway": twilio})
+    try:
+        with runtime.sessions() as session:
+            message = queue_sms(
+                session,
+                runtime.settings,
+                Outgoing(PHONE, "thanks", {"kind": "vneid", "ref": "R9"}, "conf:1"),
+            )
+            session.commit()
+            enqueue_delivery(runtime.queues, [message])
+        pump()
+        our_id = message.our_id
+        with runtime.sessions() as session:
+            row = session.scalars(select(Message).where(Message.our_id == our_id)).one()
+            assert row.provider_id is not None and row.status == "queued"  # no news came
+        assert sweep_once(runtime)["sms_status_fetched"] == 0  # too soon to ask
+        with runtime.sessions() as session:
+            session.execute(
+                update(Message)
+                .where(Message.our_id == our_id)
+                .values(updated_at=utcnow() - CONFIRM_AFTER - timedelta(seconds=5))
+            )
+            session.commit()
+        assert sweep_once(runtime)["sms_status_fetched"] == 1
+        with runtime.sessions() as session:
+            row = session.scalars(select(Message).where(Message.our_id == our_id)).one()
+            assert row.status == "delivered"  # what the provider says now
+        assert sweep_once(runtime)["sms_status_fetched"] == 0
+    finally:
+        wiring.install_channels(None)
+        closed.close()
+        sandbox.stop()
