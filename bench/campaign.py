@@ -27,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bench.campaign_diagnosis import CAUSES, causes, infeasible
 from bench.campaign_peers import DAY_LIMIT_S, Outcome, all_at_once, stop_faults
 from bench.campaign_world import World, make_world
 from bench.common import fmt, header, progress, table, timed
@@ -68,6 +69,7 @@ def rolling(world: World, peer: str, planner: Planner | None, miss: float) -> Ou
     faults = [stop_faults(p.stops, {w.id: w for w in world.walkers[i]}) for i, p in lists.items()]
     problems = sum(len(check(s, p)) for plan in lists.values() for s, p in plan.scenarios)
     best = len(appearances)
+    why = causes(world, lists, set(appearances))
     rng = random.Random(world.seed * 7919)
     reached: set[str] = set()
     misses: dict[str, int] = defaultdict(int)
@@ -104,6 +106,7 @@ def rolling(world: World, peer: str, planner: Planner | None, miss: float) -> Ou
         best,
         len(reached),
         len(world.doors),
+        dict(why),
     )
 
 
@@ -118,10 +121,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     size = dict(households=300, teams=4) if args.quick else dict(households=args.households)
     print(header("bench.campaign", sys.argv[1:] if argv is None else list(argv)))
     results: list[Outcome] = []
+    feasibility: list[list[str]] = []
     for seed in args.seeds:
         world = make_world(seed, **size)  # type: ignore[arg-type]
+        never = infeasible(world)
         progress(
-            f"seed {seed}: {len(world.doors)} households, {sum(map(len, world.walkers))} shifts"
+            f"seed {seed}: {len(world.doors)} households, {sum(map(len, world.walkers))} shifts, "
+            f"{len(never)} no volunteer's shift and language can ever reach"
+        )
+        feasibility.append(
+            [str(seed), str(len(world.doors)), str(len(never))]
+            + [str(sum(c == cause for c in never.values())) for cause in CAUSES[:2]]
         )
         if "ours" in args.peers:
             results.append(rolling(world, "ours", None, args.miss))
@@ -169,6 +179,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows,
         )
     )
+    print()
+    print(table(["seed", "households", "infeasible", *CAUSES[:2]], feasibility))
+    print()
+    why_rows = [[r.peer, str(r.seed), str(r.unlisted)] + [str(r.causes.get(c, 0)) for c in CAUSES]
+                for r in results if r.peer != "all at once"]  # fmt: skip
+    print(table(["peer", "seed", "unlisted", *CAUSES], why_rows))
     print()
     summary = []
     for peer in dict.fromkeys(r.peer for r in results):

@@ -76,6 +76,7 @@ def campaign_open() -> Response:
         checklist=request.form.getlist("checklist"),
         first_day=first,
         last_day=last,
+        in_pairs=request.form.get("in_pairs") == "1",
     )
     try:
         campaign = service.open_campaign(db(), command, actor(), utcnow())
