@@ -97,6 +97,7 @@ def test_a_pair_walks_one_list_both_see_it_and_one_outcome_counts(
         assert [o.status for o in outcomes] == [DoorStatus.DONE]
         assert session.scalar(select(func.count()).select_from(DoorOutcome)) == 1
     page = f"/c/campaigns/{campaign_id}"
+    assert "Nguyễn Văn An + Trần Thị Bình" in coordinator_client.get(page).get_data(as_text=True)
     sms = {"csrf_token": token(coordinator_client, page), "day": day.isoformat()}
     assert coordinator_client.post(f"{page}/sms", data=sms).status_code == 302
     with app.extensions["doorstep.runtime"].sessions() as session:
