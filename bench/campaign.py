@@ -1,7 +1,9 @@
 """Door-to-door campaign planning: ``python -m bench.campaign [--seeds 1 2 3] [--quick]``.
 
 A generated commune (``bench.campaign_world``: 1,500 households, 18 hamlet teams of about 8,
-5 days, one 3-hour block a day, residents' visits already on those blocks).
+5 days, one 3-hour block a day, mostly evenings and early mornings when farmers are home,
+residents' visits already on some blocks). First, per seed, the households no volunteer's
+shift and language can ever reach (``bench.campaign_diagnosis``; 0 in this world).
 Each peer plans the same world:
 
 - **ours**: ``dispatch.campaign_model.plan_day`` (the production code) day by day, the OR-Tools
@@ -12,10 +14,11 @@ Each peer plans the same world:
   kept (no re-planning: a "nobody home" is not retried), with the same total time budget.
 
 Reported per peer: wall time of the first 5-day plan (target <= 60 s), households in more than
-one list (must be 0) and in none, visits outside free shift time or over a resident's visit
-(must be 0), ``scheduler.check`` problems (must be 0); then, with ``--miss`` (20%) of the
-visits finding nobody home each day, households reached after 5 days, against the best possible:
-every list full and everybody home (the doors the first plan lists).
+one list and in none (both must be 0; each one in none with its cause), visits outside free
+shift time or over a resident's visit (must be 0), ``scheduler.check`` problems (must be 0);
+then, with ``--miss`` (20%) of the visits finding nobody home each day, households reached
+after 5 days, against the best possible: every list full and everybody home (the doors the
+first plan lists).
 """
 
 from __future__ import annotations
