@@ -2,7 +2,7 @@
 
 - Horizon: today and the next ``HORIZON_DAYS - 1`` days, local time (Asia/Ho_Chi_Minh).
 - Volunteers: active, not opted out; weekly shifts on each horizon day, minus "off" exceptions,
-  plus "extra" ones.
+  plus "extra" ones, minus their campaign walks (``dispatch.campaign_busy``).
 - Requests: open, offered and scheduled ones of the commune. A new visit may start no earlier
   than ``now + LEAD``; accepted, in-progress and coordinator-locked visits are locks.
 - ``previous``: the live assignments as a plan, for the solver's warm start.
