@@ -65,7 +65,7 @@ def test_a_pair_walks_one_list_both_see_it_and_one_outcome_counts(
             .order_by(CampaignVisit.route_order)
         ).all()
         team_a = {web_world.volunteer_a, web_world.volunteer_a2}
-        # Team A's two volunteers share every door of team A's list (team B has one: alone).
+        # Team A's two volunteers (the commune's only team) share every door of its list.
         paired = [v for v in visits if v.partner_id is not None]
         assert paired and all({v.volunteer_id, v.partner_id} == team_a for v in paired)
         assert not any(v.volunteer_id in team_a and v.partner_id is None for v in visits)
