@@ -1,7 +1,9 @@
 """Door-to-door campaign planning: ``python -m bench.campaign [--seeds 1 2 3] [--quick]``.
 
 A generated commune (``bench.campaign_world``: 1,500 households, 18 hamlet teams of about 8,
-5 days, one 3-hour block a day, residents' visits already on those blocks).
+5 days, one 3-hour block a day, mostly evenings and early mornings when farmers are home,
+residents' visits already on some blocks). First, per seed, the households no volunteer's
+shift and language can ever reach (``bench.campaign_diagnosis``; 0 in this world).
 Each peer plans the same world:
 
 - **ours**: ``dispatch.campaign_model.plan_day`` (the production code) day by day, the OR-Tools
@@ -12,10 +14,11 @@ Each peer plans the same world:
   kept (no re-planning: a "nobody home" is not retried), with the same total time budget.
 
 Reported per peer: wall time of the first 5-day plan (target <= 60 s), households in more than
-one list (must be 0) and in none, visits outside free shift time or over a resident's visit
-(must be 0), ``scheduler.check`` problems (must be 0); then, with ``--miss`` (20%) of the
-visits finding nobody home each day, households reached after 5 days, against the best possible:
-every list full and everybody home (the doors the first plan lists).
+one list and in none (both must be 0; each one in none with its cause), visits outside free
+shift time or over a resident's visit (must be 0), ``scheduler.check`` problems (must be 0);
+then, with ``--miss`` (20%) of the visits finding nobody home each day, households reached
+after 5 days, against the best possible: every list full and everybody home (the doors the
+first plan lists).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bench.campaign_diagnosis import CAUSES, causes, infeasible
 from bench.campaign_peers import DAY_LIMIT_S, Outcome, all_at_once, stop_faults
 from bench.campaign_world import World, make_world
 from bench.common import fmt, header, progress, table, timed
@@ -68,6 +72,7 @@ def rolling(world: World, peer: str, planner: Planner | None, miss: float) -> Ou
     faults = [stop_faults(p.stops, {w.id: w for w in world.walkers[i]}) for i, p in lists.items()]
     problems = sum(len(check(s, p)) for plan in lists.values() for s, p in plan.scenarios)
     best = len(appearances)
+    why = causes(world, lists, set(appearances))
     rng = random.Random(world.seed * 7919)
     reached: set[str] = set()
     misses: dict[str, int] = defaultdict(int)
@@ -104,6 +109,7 @@ def rolling(world: World, peer: str, planner: Planner | None, miss: float) -> Ou
         best,
         len(reached),
         len(world.doors),
+        dict(why),
     )
 
 
@@ -118,10 +124,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     size = dict(households=300, teams=4) if args.quick else dict(households=args.households)
     print(header("bench.campaign", sys.argv[1:] if argv is None else list(argv)))
     results: list[Outcome] = []
+    feasibility: list[list[str]] = []
     for seed in args.seeds:
         world = make_world(seed, **size)  # type: ignore[arg-type]
+        never = infeasible(world)
         progress(
-            f"seed {seed}: {len(world.doors)} households, {sum(map(len, world.walkers))} shifts"
+            f"seed {seed}: {len(world.doors)} households, {sum(map(len, world.walkers))} shifts, "
+            f"{len(never)} no volunteer's shift and language can ever reach"
+        )
+        feasibility.append(
+            [str(seed), str(len(world.doors)), str(len(never))]
+            + [str(sum(c == cause for c in never.values())) for cause in CAUSES[:2]]
         )
         if "ours" in args.peers:
             results.append(rolling(world, "ours", None, args.miss))
@@ -169,6 +182,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows,
         )
     )
+    print()
+    print(table(["seed", "households", "infeasible", *CAUSES[:2]], feasibility))
+    print()
+    why_rows = [[r.peer, str(r.seed), str(r.unlisted)] + [str(r.causes.get(c, 0)) for c in CAUSES]
+                for r in results if r.peer != "all at once"]  # fmt: skip
+    print(table(["peer", "seed", "unlisted", *CAUSES], why_rows))
     print()
     summary = []
     for peer in dict.fromkeys(r.peer for r in results):

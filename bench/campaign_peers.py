@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bench.campaign_world import World
 from bench.common import timed
@@ -36,6 +36,7 @@ class Outcome:
     best: int  # doors listed by the first plan (every list full, everybody home)
     reached: int
     households: int
+    causes: dict[str, int] = field(default_factory=dict)  # why unlisted (bench.campaign_diagnosis)
 
 
 def stop_faults(stops: list[Stop], walkers: dict[str, Walker]) -> tuple[int, int]:

@@ -15,9 +15,23 @@ from scheduler.types import Interval, LatLon
 
 FIRST_DAY = date(2026, 12, 7)  # a Monday
 CENTRE = LatLon(9.70, 104.97)
-# Volunteers give one block a day on most days (3 hours, as the teams do after work).
-BLOCKS = ((time(7, 0), time(10, 0)), (time(13, 30), time(16, 30)), (time(17, 0), time(20, 0)))
+# Volunteers give one 3-hour block a day, and sweep when people are home: the early morning
+# before the fields (farmers at home until 08:30) or the evening (farmers and those home only
+# in the evening), the afternoon for households home all day.
+BLOCKS = {
+    "morning": (time(6, 30), time(9, 30)),
+    "afternoon": (time(13, 30), time(16, 30)),
+    "evening": (time(17, 0), time(20, 0)),
+}
+# Each volunteer's week: two evenings, a morning and an afternoon, the fifth block drawn.
+WEEK = ("evening", "evening", "morning", "afternoon")
+FIFTH = (("evening", 0.4), ("morning", 0.3), ("afternoon", 0.3))
+# Khmer households live together: a few hamlets are mostly Khmer (their teams recruited
+# there, half of them Khmer speakers), elsewhere a few households and two speakers a team.
+KHMER_HAMLETS, KHMER_SHARE, KHMER_ELSEWHERE = 0.22, 0.35, 0.03  # 4 of 18 hamlets
 RESIDENT_VISIT = timedelta(minutes=45)
+# Residents' own requests already on a block (a busy week: one block in three has one).
+RESIDENT_VISITS = (0, 0, 1)
 
 
 @dataclass
@@ -55,11 +69,14 @@ def make_world(
             (f"H{index:02d}", _at(CENTRE, radius * math.sin(angle), radius * math.cos(angle)))
         )
     weights = [rng.uniform(0.6, 1.4) for _ in hamlets]
+    khmer_share = {code: KHMER_ELSEWHERE for code, _c in hamlets}
+    for code, _centre in rng.sample(hamlets, max(1, round(teams * KHMER_HAMLETS))):
+        khmer_share[code] = KHMER_SHARE
     checklist = list(DEFAULT_CHECKLIST)
     doors = []
     for n in range(households):
         code, centre = rng.choices(hamlets, weights)[0]
-        khmer, elderly = rng.random() < 0.10, rng.random() < 0.25
+        khmer, elderly = rng.random() < khmer_share[code], rng.random() < 0.25
         habit = rng.choices(("any", "farmer", "evening"), (0.45, 0.35, 0.20))[0]
         doors.append(
             Door(
@@ -69,22 +86,29 @@ def make_world(
                 minutes=door_minutes(checklist, elderly),
                 skills=door_skills(checklist, khmer),
                 at_home=habit,
-                priority=door_priority(elderly, 0, habit),
+                priority=door_priority(elderly, 0, habit, khmer),
             )
         )
     people = []
-    for code, centre in hamlets:
-        for slot in range(team_size + rng.choice((-1, 0, 0, 1))):
-            skills = frozenset({"vneid", "lang:km"} if slot < 2 else {"vneid"})
+    mean_weight = sum(weights) / len(weights)
+    for (code, centre), weight in zip(hamlets, weights, strict=True):
+        size = max(4, round(team_size * weight / mean_weight))  # teams as big as their hamlet
+        speakers = max(2, math.ceil(size * khmer_share[code] * 1.5))
+        for slot in range(size):
+            skills = frozenset({"vneid", "lang:km"} if slot < speakers else {"vneid"})
             people.append((f"v{len(people)}", code, _near(rng, centre, 0.4), skills))
     walkers: list[list[Walker]] = [[] for _ in the_days]
     for vid, code, home, skills in people:
+        parts = (list(WEEK) + rng.choices([p for p, _w in FIFTH], [w for _p, w in FIFTH], k=days))[
+            :days
+        ]
+        rng.shuffle(parts)
         for index in sorted(rng.sample(range(days), min(work_days, days))):
             day = the_days[index]
-            start, end = rng.choice(BLOCKS)
+            start, end = BLOCKS[parts[index]]
             shift = Interval(local_to_utc(day, start), local_to_utc(day, end))
             busy = []
-            for _ in range(rng.choice((0, 0, 1, 1, 2))):  # residents' own requests, planned before
+            for _ in range(rng.choice(RESIDENT_VISITS)):  # residents' own requests, planned before
                 slots = int((shift.end - shift.start - RESIDENT_VISIT) / timedelta(minutes=15))
                 begin = shift.start + timedelta(minutes=15 * rng.randint(0, slots))
                 if all(

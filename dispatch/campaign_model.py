@@ -21,6 +21,7 @@ from datetime import date, datetime, time, timedelta
 
 from dispatch.clock import LOCAL_TZ, local_to_utc
 from scheduler import solve
+from scheduler.insertion import insert_left_out
 from scheduler.travel import great_circle_km, travel_seconds
 from scheduler.types import Haversine, Interval, LatLon, Plan, Request, Scenario, Volunteer
 
@@ -35,6 +36,7 @@ HABITS = {
     "farmer": ((time(6, 0), time(8, 30)), (time(16, 30), time(20, 0))),
     "evening": ((time(17, 0), time(20, 30)),),
 }
+NARROWNESS = {"any": 0, "farmer": 1, "evening": 2}  # door_priority: the fewer chances, the more
 PER_DOOR_S = 0.01
 #: Another way to plan one group's scenario in its budget (bench.campaign's greedy peer).
 Planner = Callable[[Scenario, float], Plan]
@@ -82,12 +84,15 @@ class DayPlan:
     wall_s: float
 
 
-def door_priority(needs: bool, misses: int, at_home: str) -> int:
+def door_priority(needs: bool, misses: int, at_home: str, rare_language: bool = False) -> int:
     """The households that never ask (no smartphone, elderly) first; a household missed before
-    ahead of a first try, so misses are not pushed to the last day; and one home only part of
-    the day ahead of one home all day, which fits any later list (planned one day at a time,
-    the all-day households would otherwise take the few slots the others can use)."""
-    return 1 + int(needs) + misses + int(at_home != "any")
+    ahead of a first try, so misses are not pushed to the last day; and the scarcer a
+    household's chances, the earlier: home only in the evening (one part of the day), then
+    farmers (two short ones), and one needing a language few volunteers speak, ahead of one
+    home all day, which fits any later list. Days are planned one at a time: without this the
+    all-day households take the few evening and Khmer-speaking slots the others can only use,
+    and on the last day those others find no list left (bench.campaign)."""
+    return 1 + int(needs) + misses + NARROWNESS.get(at_home, 0) + int(rare_language)
 
 
 def part_of(moment: datetime) -> str:
@@ -95,7 +100,7 @@ def part_of(moment: datetime) -> str:
     return next(name for name, (a, b) in PARTS.items() if a <= local < b or name == "evening")
 
 
-def _cut(pieces: list[Interval], start: datetime, end: datetime) -> list[Interval]:
+def cut_out(pieces: list[Interval], start: datetime, end: datetime) -> list[Interval]:
     out = []
     for piece in pieces:
         if end <= piece.start or start >= piece.end:
@@ -119,7 +124,7 @@ def door_windows(door: Door, day: date) -> tuple[Interval, ...]:
     windows = [Interval(local_to_utc(day, a), local_to_utc(day, b)) for a, b in habit]
     if door.avoid_part in PARTS:
         a, b = PARTS[door.avoid_part]
-        other = _cut(windows, local_to_utc(day, a), local_to_utc(day, b))
+        other = cut_out(windows, local_to_utc(day, a), local_to_utc(day, b))
         # A household home at one part of the day only is tried there again: nothing better.
         windows = other or windows
     return tuple(windows)
@@ -130,9 +135,9 @@ def free_shifts(walker: Walker, earliest: datetime | None = None) -> tuple[Inter
     pieces = list(walker.shifts)
     for start, end, where in walker.busy:
         way = timedelta(seconds=travel_seconds(TRAVEL, walker.location, where) + 1)
-        pieces = _cut(pieces, start - way, end + way)
+        pieces = cut_out(pieces, start - way, end + way)
     if earliest is not None:
-        pieces = _cut(pieces, min(p.start for p in pieces) if pieces else earliest, earliest)
+        pieces = cut_out(pieces, min(p.start for p in pieces) if pieces else earliest, earliest)
     return tuple(p for p in pieces if p.end - p.start >= timedelta(minutes=10))
 
 
@@ -212,7 +217,9 @@ def plan_day(
         # (bench.campaign: longer searches add no doors once every list is full).
         budget = max(0.2, min(time_limit_s * len(group_doors) / total, PER_DOOR_S * len(requests)))
         if planner is None:
-            plan = solve(scenario, time_limit_s=budget, seed=seed)
+            # A short search can stop with room left: the households it left out go where they
+            # still fit (scheduler.insertion).
+            plan = insert_left_out(scenario, solve(scenario, time_limit_s=budget, seed=seed))
         else:
             plan = planner(scenario, budget)
         checked.append((scenario, plan))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from dispatch.campaign_items import door_minutes, door_skills
 from dispatch.campaign_model import Door, Walker, door_priority, part_of, plan_day
+from dispatch.campaign_pairs import pair_walkers, walker_ids
 from dispatch.clock import LOCAL_TZ, as_utc, local_to_utc
 from dispatch.events import WalkListsPlanned
 from dispatch.models import (
@@ -65,7 +66,9 @@ def _door(campaign: Campaign, household: Household, visits: list[CampaignVisit])
         at_home=household.at_home,
         avoid_part=avoid,
         come_back_at=come_back,
-        priority=door_priority(needs, household.misses, household.at_home),
+        priority=door_priority(
+            needs, household.misses, household.at_home, household.khmer_speaking
+        ),
     )
 
 
@@ -165,6 +168,8 @@ def plan_campaign_day(
         return None
     doors = doors_to_plan(session, campaign, day, now.astimezone(LOCAL_TZ).date())
     walkers = walkers_for(session, campaign, day)
+    if campaign.in_pairs:
+        walkers = pair_walkers(walkers, now + LEAD)
     plan = plan_day(f"campaign {campaign.id} {day}", day, doors, walkers,
                     time_limit_s=time_limit_s, earliest=now + LEAD)  # fmt: skip
     with transaction(session):
@@ -176,11 +181,13 @@ def plan_campaign_day(
             )
         )
         for stop in plan.stops:
+            people = walker_ids(stop.walker)
             session.add(
                 CampaignVisit(
                     campaign_id=campaign.id,
                     household_id=int(stop.door[1:]),
-                    volunteer_id=int(stop.walker[1:]),
+                    volunteer_id=people[0],
+                    partner_id=people[1] if len(people) > 1 else None,
                     day=day,
                     route_order=stop.order,
                     start_at=stop.start,

@@ -2,7 +2,7 @@
 
 - Horizon: today and the next ``HORIZON_DAYS - 1`` days, local time (Asia/Ho_Chi_Minh).
 - Volunteers: active, not opted out; weekly shifts on each horizon day, minus "off" exceptions,
-  plus "extra" ones.
+  plus "extra" ones, minus their campaign walks (``dispatch.campaign_busy``).
 - Requests: open, offered and scheduled ones of the commune. A new visit may start no earlier
   than ``now + LEAD``; accepted, in-progress and coordinator-locked visits are locks.
 - ``previous``: the live assignments as a plan, for the solver's warm start.
@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from dispatch.campaign_busy import walk_spans, without_walks
 from dispatch.catalogue import BY_KEY
 from dispatch.clock import LOCAL_TZ, local_to_utc
 from dispatch.models import Assignment, HelpRequest, Volunteer
@@ -162,12 +163,16 @@ def _volunteer_rows(session: Session, commune_code: str) -> Sequence[Volunteer]:
 
 
 def _plan_volunteers(
-    rows: Sequence[Volunteer], days: list[date], now: datetime
+    session: Session, rows: Sequence[Volunteer], days: list[date], now: datetime
 ) -> dict[str, PlanVolunteer]:
-    """Volunteers with shift time left in the horizon, as the scheduler sees them."""
+    """Volunteers with shift time left in the horizon, as the scheduler sees them (their
+    campaign walks taken out: a resident's visit is never offered over one)."""
+    homes = {v.id: LatLon(v.home_lat, v.home_lon) for v in rows}
+    walks = walk_spans(session, homes, local_to_utc(days[0], time.min), horizon_end(now))
     planned: dict[str, PlanVolunteer] = {}
     for v in rows:
-        shifts = tuple(s for day in days for s in _day_shifts(v, day) if s.end > now)
+        every = [s for day in days for s in _day_shifts(v, day)]
+        shifts = tuple(s for s in without_walks(every, walks.get(v.id, [])) if s.end > now)
         if shifts:
             planned[volunteer_key(v.id)] = PlanVolunteer(
                 id=volunteer_key(v.id),
@@ -211,7 +216,7 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
     today = now.astimezone(LOCAL_TZ).date()
     days = [today + timedelta(days=n) for n in range(HORIZON_DAYS)]
     volunteer_rows = _volunteer_rows(session, commune_code)
-    plan_volunteers = _plan_volunteers(volunteer_rows, days, now)
+    plan_volunteers = _plan_volunteers(session, volunteer_rows, days, now)
     request_rows = _request_rows(session, commune_code)
 
     requests: list[Request] = []

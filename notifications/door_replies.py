@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.clock import LOCAL_TZ, local_to_utc
@@ -151,7 +151,10 @@ class DoorReplies:
             visits = session.scalars(
                 select(CampaignVisit)
                 .where(
-                    CampaignVisit.volunteer_id == volunteer_id,
+                    or_(
+                        CampaignVisit.volunteer_id == volunteer_id,
+                        CampaignVisit.partner_id == volunteer_id,
+                    ),
                     CampaignVisit.day == day,
                     CampaignVisit.status != DoorStatus.DROPPED,
                 )

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from dispatch.clock import LOCAL_TZ, utcnow
 from dispatch.events import DomainEvent, WalkListsPlanned
-from dispatch.models import CampaignVisit, Commune, DoorStatus, Message, PreferredChannel
+from dispatch.models import (
+    CampaignVisit,
+    Commune,
+    DoorStatus,
+    Message,
+    PreferredChannel,
+    Volunteer,
+)
 from notifications.handlers import run_handler
 from notifications.outbound import Outgoing, sms_language
 from notifications.templates import format_clock, render
@@ -69,10 +76,15 @@ def split_items(items: list[str], segments: Callable[[list[str]], int]) -> list[
 
 
 def walk_messages(
-    session: Session, volunteer_visits: Sequence[CampaignVisit], cause: str
+    session: Session,
+    volunteer_visits: Sequence[CampaignVisit],
+    cause: str,
+    volunteer: Volunteer | None = None,
 ) -> list[Outgoing]:
+    """The list's messages to ``volunteer`` (default: the one holding it; a pair's partner
+    gets the same list)."""
     first = volunteer_visits[0]
-    volunteer, day = first.volunteer, first.day
+    volunteer, day = volunteer or first.volunteer, first.day
     lang = sms_language(volunteer.languages)
     commune = session.get(Commune, volunteer.commune_code)
     fold = bool(commune and commune.fold_diacritics)
@@ -123,17 +135,25 @@ def lists_for_day(session: Session, campaign_id: int, day: date, cause: str) -> 
             CampaignVisit.day == day,
             CampaignVisit.status == DoorStatus.PLANNED,
         )  # fmt: skip
-        .options(selectinload(CampaignVisit.household), selectinload(CampaignVisit.volunteer))
+        .options(
+            selectinload(CampaignVisit.household),
+            selectinload(CampaignVisit.volunteer),
+            selectinload(CampaignVisit.partner),
+        )
         .order_by(CampaignVisit.volunteer_id, CampaignVisit.route_order)
     ).all()
     by_volunteer: dict[int, list[CampaignVisit]] = defaultdict(list)
+    people: dict[int, Volunteer] = {}
     for visit in visits:
-        if (
-            visit.volunteer.preferred_channel == PreferredChannel.SMS
-            and not visit.volunteer.opted_out
-        ):
-            by_volunteer[visit.volunteer_id].append(visit)
+        for person in (visit.volunteer, visit.partner):  # both of a pair get the list
+            if (
+                person is not None
+                and person.preferred_channel == PreferredChannel.SMS
+                and not person.opted_out
+            ):
+                by_volunteer[person.id].append(visit)
+                people[person.id] = person
     out: list[Outgoing] = []
-    for mine in by_volunteer.values():
-        out += walk_messages(session, mine, cause)
+    for person_id, mine in by_volunteer.items():
+        out += walk_messages(session, mine, cause, people[person_id])
     return out

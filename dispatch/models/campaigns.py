@@ -44,6 +44,8 @@ class Campaign(Timestamps, Base):
         StatusType(CampaignStatus), default=CampaignStatus.DRAFT
     )
     created_by: Mapped[str] = mapped_column(String(80), default="")
+    # Walk in pairs: two volunteers of a team with overlapping shifts share one list.
+    in_pairs: Mapped[bool] = mapped_column(default=False)
 
     visits: Mapped[list[CampaignVisit]] = relationship(
         back_populates="campaign", order_by="CampaignVisit.id"
@@ -57,12 +59,15 @@ class CampaignVisit(Base):
     __table_args__ = (
         Index("ix_campaign_visit_campaign_day", "campaign_id", "day"),
         Index("ix_campaign_visit_volunteer_day", "volunteer_id", "day"),
+        Index("ix_campaign_visit_partner_day", "partner_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
     household_id: Mapped[int] = mapped_column(ForeignKey("household.id"), index=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteer.id"))
+    # The second volunteer of a pair walking the list together (None: walked alone).
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer.id"))
     day: Mapped[date]
     route_order: Mapped[int]
     start_at: Mapped[datetime]
@@ -73,8 +78,12 @@ class CampaignVisit(Base):
 
     campaign: Mapped[Campaign] = relationship(back_populates="visits")
     household: Mapped[Household] = relationship()
-    volunteer: Mapped[Volunteer] = relationship()
+    volunteer: Mapped[Volunteer] = relationship(foreign_keys=[volunteer_id])
+    partner: Mapped[Volunteer | None] = relationship(foreign_keys=[partner_id])
     outcome: Mapped[DoorOutcome | None] = relationship(back_populates="visit", uselist=False)
+
+    def walked_by(self, volunteer_id: int) -> bool:
+        return volunteer_id in (self.volunteer_id, self.partner_id)
 
 
 class DoorOutcome(Base):

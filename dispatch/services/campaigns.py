@@ -51,6 +51,7 @@ class OpenCampaign:
     checklist: list[str]
     first_day: date
     last_day: date
+    in_pairs: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,7 @@ def open_campaign(session: Session, command: OpenCampaign, actor: str, now: date
             commune_code=command.commune_code, name=command.name.strip()[:120],
             hamlets=sorted(command.hamlets), checklist=list(command.checklist),
             first_day=command.first_day, last_day=command.last_day, created_by=actor,
+            in_pairs=command.in_pairs,
             created_at=as_utc(now), updated_at=as_utc(now),
         )  # fmt: skip
         session.add(campaign)
@@ -113,9 +115,10 @@ def set_status(
 def record_outcome(
     session: Session, volunteer_id: int, command: RecordOutcome, now: datetime
 ) -> DoorOutcome:
-    """The outcome at one door of the volunteer's own walk list (another's visit: NotFound)."""
+    """The outcome at one door of the volunteer's own walk list, alone or in a pair (another's
+    visit: NotFound). Either of a pair records the one outcome of the visit."""
     visit = session.get(CampaignVisit, command.visit_id)
-    if visit is None or visit.volunteer_id != volunteer_id or visit.status == DoorStatus.DROPPED:
+    if visit is None or not visit.walked_by(volunteer_id) or visit.status == DoorStatus.DROPPED:
         raise NotFound("campaign visit", command.visit_id)
     if command.status not in OUTCOMES:
         raise InvalidCommand(f"not an outcome: {command.status}")

@@ -76,6 +76,7 @@ def campaign_open() -> Response:
         checklist=request.form.getlist("checklist"),
         first_day=first,
         last_day=last,
+        in_pairs=request.form.get("in_pairs") == "1",
     )
     try:
         campaign = service.open_campaign(db(), command, actor(), utcnow())
@@ -95,14 +96,19 @@ def campaign(campaign_id: int) -> str:
         .scalars(
             select(CampaignVisit)
             .where(CampaignVisit.campaign_id == found.id)
-            .options(selectinload(CampaignVisit.household), selectinload(CampaignVisit.volunteer))
+            .options(
+                selectinload(CampaignVisit.household),
+                selectinload(CampaignVisit.volunteer),
+                selectinload(CampaignVisit.partner),
+            )
             .order_by(CampaignVisit.day, CampaignVisit.volunteer_id, CampaignVisit.route_order)
         )
         .all()
     )
     days: dict[date, dict[str, list[CampaignVisit]]] = defaultdict(lambda: defaultdict(list))
     for visit in visits:
-        days[visit.day][visit.volunteer.name].append(visit)
+        walkers = " + ".join(p.name for p in (visit.volunteer, visit.partner) if p is not None)
+        days[visit.day][walkers].append(visit)
     return render_template(
         "coordinator/campaign.html",
         campaign=found,

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
@@ -34,7 +34,10 @@ def _walk(day: date) -> list[CampaignVisit]:
         db().scalars(
             select(CampaignVisit)
             .where(
-                CampaignVisit.volunteer_id == g.volunteer.id,
+                or_(
+                    CampaignVisit.volunteer_id == g.volunteer.id,
+                    CampaignVisit.partner_id == g.volunteer.id,
+                ),
                 CampaignVisit.day == day,
                 CampaignVisit.status != DoorStatus.DROPPED,
             )
@@ -42,6 +45,8 @@ def _walk(day: date) -> list[CampaignVisit]:
                 selectinload(CampaignVisit.household).selectinload(Household.members),
                 selectinload(CampaignVisit.outcome),
                 selectinload(CampaignVisit.campaign),
+                selectinload(CampaignVisit.volunteer),
+                selectinload(CampaignVisit.partner),
             )
             .order_by(CampaignVisit.route_order)
         )
@@ -82,7 +87,7 @@ def _come_back(day: date) -> datetime | None:
 @volunteer_required
 def walk_outcome(visit_id: int) -> Response:
     visit = db().get(CampaignVisit, visit_id)
-    if visit is None or visit.volunteer_id != g.volunteer.id:
+    if visit is None or not visit.walked_by(g.volunteer.id):
         abort(404)
     try:
         status = DoorStatus(request.form.get("status", ""))

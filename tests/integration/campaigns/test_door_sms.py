@@ -107,3 +107,37 @@ def test_door_report_by_sms_records_outcomes(runtime: Runtime, run_jobs: RunJobs
     assert count == 3
     # Not a door report: the usual parser answers.
     assert _text(runtime, phone, "xin chào") != ["door_ack"]
+
+
+def test_either_of_a_pair_reports_by_sms_and_it_counts_once(
+    runtime: Runtime, run_jobs: RunJobs, channel: InMemoryChannel
+) -> None:
+    tomorrow = utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=1)
+    with runtime.sessions() as session:
+        campaign = campaigns.open_campaign(
+            session,
+            campaigns.OpenCampaign(
+                COMMUNE, "Đi cặp", list(HAMLETS), ["vneid2"], tomorrow, tomorrow, in_pairs=True
+            ),  # fmt: skip
+            "test",
+            utcnow(),
+        )
+        campaigns.set_status(session, campaign, CampaignStatus.RUNNING, "test", utcnow())
+        campaign_id = campaign.id
+    run_jobs()
+    with runtime.sessions() as session:
+        visits = session.scalars(
+            select(CampaignVisit).where(CampaignVisit.campaign_id == campaign_id)
+        ).all()
+        first = next(v for v in visits if v.partner_id is not None and v.route_order == 1)
+        holder, partner = first.volunteer.phone, first.partner.phone if first.partner else ""
+        for visit in visits:
+            visit.day = utcnow().astimezone(LOCAL_TZ).date()
+        session.commit()
+    for phone in (holder, partner):  # both of the pair got the list by SMS
+        assert any(m.body.startswith("Đi hộ") for m in channel.to(phone))
+    assert _text(runtime, partner, "1 X") == ["door_ack"]
+    assert _text(runtime, holder, "1 xong") == ["door_ack"]
+    with runtime.sessions() as session:
+        outcomes = session.scalars(select(DoorOutcome)).all()
+        assert [(o.visit_id, o.status) for o in outcomes] == [(first.id, DoorStatus.DONE)]
