@@ -92,7 +92,8 @@ def test_the_api_is_rate_limited_per_token_with_a_json_answer(
         assert client.get("/api/v1/communes/UMT/assignments", headers=AUTH).status_code == 200
     answer = client.get("/api/v1/communes/UMT/assignments", headers=AUTH)
     assert answer.status_code == 429 and answer.get_json() == {"error": "too many calls"}
-    assert answer.headers["Retry-After"] == "60"
+    # A moving window: the budget comes back when the first of those calls is a minute old.
+    assert 1 <= int(answer.headers["Retry-After"]) <= 60
 
 
 def test_fields_of_the_wrong_json_type_are_named_not_a_crash(
