@@ -23,7 +23,7 @@ from dispatch.clock import LOCAL_TZ, local_to_utc
 from dispatch.models import Assignment, HelpRequest, Volunteer
 from dispatch.models.people import ExceptionKind
 from dispatch.planning_ids import request_key, volunteer_key
-from dispatch.planning_refusals import exclude_refused, refusals
+from dispatch.planning_refusals import refused_by
 from dispatch.states import (
     FIXED_ASSIGNMENT_STATUSES,
     LIVE_ASSIGNMENT_STATUSES,
@@ -197,6 +197,7 @@ def _as_request(req: HelpRequest, windows: tuple[Interval, ...]) -> Request:
         windows=windows,
         priority=max(1, min(100, req.priority)),
         received_at=req.created_at,
+        excluded_volunteers=refused_by(req),  # never offered again to whoever said no
     )
 
 
@@ -249,7 +250,6 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
         locked=tuple(locks),
         timezone="Asia/Ho_Chi_Minh",
     )
-    scenario = exclude_refused(scenario, refusals(request_rows))
     previous = None
     if routes:
         previous = Plan(
