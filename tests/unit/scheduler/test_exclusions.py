@@ -50,26 +50,18 @@ def test_the_greedy_plan_honours_exclusions() -> None:
     _assert_honoured(s, greedy(s))
 
 
+@pytest.mark.parametrize("exact", [True, False], ids=["exact", "search"])
 @pytest.mark.parametrize("count", [1, 2])
-def test_the_exact_solve_honours_exclusions_on_any_number_of_workers(
-    count: int, monkeypatch: pytest.MonkeyPatch
+def test_the_solver_honours_exclusions_on_any_number_of_workers(
+    count: int, exact: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(WORKERS_SETTING, str(count))
-    s = _declined_by_the_nearest()
-    plan = solve(s, time_limit_s=2.0)
-    assert plan.solver["workers"] == count
-    _assert_honoured(s, plan)
-
-
-@pytest.mark.parametrize("count", [1, 2])
-def test_the_search_honours_exclusions_on_any_number_of_workers(
-    count: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(WORKERS_SETTING, str(count))
-    monkeypatch.setattr(component_module, "solve_exactly", lambda *args, **kwargs: None)
+    if not exact:  # no exact solve: the local search plans every component
+        monkeypatch.setattr(component_module, "solve_exactly", lambda *args, **kwargs: None)
     s = _declined_by_the_nearest()
     plan = solve(s, time_limit_s=1.0)
-    assert plan.solver["status"] != "proved optimal"
+    assert plan.solver["workers"] == count
+    assert (plan.solver["status"] == "proved optimal") is exact
     _assert_honoured(s, plan)
 
 
