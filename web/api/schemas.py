@@ -63,11 +63,12 @@ class NewRequest(BaseModel):
     phone: str = Field(max_length=32, examples=["0912345678"])
     kind: Kind
     commune: str = Field(max_length=16)
-    hamlet: str = Field("", max_length=24)
-    name: str = Field("", max_length=120)
-    note: str = Field("", max_length=1000)
+    # Optional fields may also be null, as partners' JSON libraries often write them.
+    hamlet: str | None = Field(None, max_length=24)
+    name: str | None = Field(None, max_length=120)
+    note: str | None = Field(None, max_length=1000)
     language: Literal["vi", "en", "km"] = "vi"
-    windows: list[Window] = Field(default_factory=list, max_length=28)
+    windows: list[Window] | None = Field(None, max_length=28)
 
     @field_validator("phone")
     @classmethod
@@ -87,7 +88,7 @@ class NewRequest(BaseModel):
 
     @field_validator("hamlet")
     @classmethod
-    def _hamlet_of_the_commune(cls, value: str, info: ValidationInfo) -> str:
+    def _hamlet_of_the_commune(cls, value: str | None, info: ValidationInfo) -> str | None:
         lookups = cast(Lookups, info.context)
         if value and lookups["hamlet_commune"](value) != info.data.get("commune", ""):
             raise PydanticCustomError("hamlet", "unknown hamlet code for this commune")

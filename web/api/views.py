@@ -151,10 +151,10 @@ def _parse_submit() -> request_service.SubmitRequest:
         commune_code=body.commune,
         channel="api",
         hamlet_code=body.hamlet or None,
-        text=body.note,
+        text=body.note or "",
         name=body.name or None,
         language=body.language,
-        preferred_windows=tuple(TimeWindow(w.start, w.end) for w in body.windows),
+        preferred_windows=tuple(TimeWindow(w.start, w.end) for w in body.windows or ()),
         actor=f"partner:{g.partner.name}",
     )
 

@@ -133,3 +133,14 @@ def test_windows_and_fields_are_checked_by_the_documented_schema(
     new_request = document["components"]["schemas"]["NewRequest"]
     assert new_request["additionalProperties"] is False
     assert new_request["required"] == ["phone", "kind", "commune"]
+
+
+def test_optional_fields_may_be_null(client: FlaskClient, web_world: WebWorld) -> None:
+    body = {"phone": "0912345678", "kind": "vneid", "commune": "UMT"}
+    nulls = {"hamlet": None, "name": None, "note": None, "windows": None}
+    answer = client.post("/api/v1/requests", json={**body, **nulls}, headers=AUTH)
+    assert answer.status_code == 201 and answer.get_json()["hamlet"] is None
+    assert (
+        client.post("/api/v1/requests", json={**body, "language": None}, headers=AUTH).status_code
+        == 400
+    )
