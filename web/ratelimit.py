@@ -51,7 +51,7 @@ def enforce(bucket: str, identity: str, limit: int, window_s: int) -> None:
     except StorageError as error:
         # A Redis outage delays work; it must not stop people asking for help.
         log.warning("rate limit counters in memory, Redis unavailable: %s", error.storage_error)
-        strategy = current_app.extensions[FALLBACK]
+        strategy = _fallback()
         allowed = strategy.hit(item, bucket, digest)
     if not allowed:
         reset_at, _remaining = strategy.get_window_stats(item, bucket, digest)
@@ -61,6 +61,14 @@ def enforce(bucket: str, identity: str, limit: int, window_s: int) -> None:
 def _strategy() -> RateLimiter:
     limiter: Limiter = current_app.extensions[LIMITER]
     return limiter.limiter
+
+
+def _fallback() -> RateLimiter:
+    """In-memory counts for while Redis is down, made on the first outage."""
+    found: RateLimiter | None = current_app.extensions.get(FALLBACK)
+    if found is None:
+        found = current_app.extensions[FALLBACK] = MovingWindowRateLimiter(MemoryStorage())
+    return found
 
 
 def _too_many(error: RateLimited) -> tuple[Any, int, dict[str, str]]:
@@ -103,5 +111,4 @@ def init_app(app: Flask) -> None:
     )
     limiter.init_app(app)
     app.extensions[LIMITER] = limiter
-    app.extensions[FALLBACK] = MovingWindowRateLimiter(MemoryStorage())
     app.register_error_handler(RateLimited, _too_many)
