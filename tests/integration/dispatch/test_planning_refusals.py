@@ -12,14 +12,17 @@ from dispatch.planning import planned_visits, solve
 from dispatch.planning_refusals import coordinator_reason
 from dispatch.planning_scenario import build_problem
 from dispatch.services import (
+    AcceptOffer,
     DeclineOffer,
     OfferAssignment,
     SubmitRequest,
+    accept,
     decline,
     expire_due,
     offer,
     submit,
 )
+from scheduler.checker import check
 from scheduler.parallel import WORKERS_SETTING
 from tests.integration.dispatch.conftest import NOW, World
 
@@ -65,3 +68,24 @@ def test_who_said_no_is_never_offered_the_request_again(
     reasons = [coordinator_reason(u.reason) for u in plan.unassigned]
     assert reasons == ["every volunteer able to do it has declined it"]
     assert plan.solver["workers"] == workers
+
+
+def test_a_visit_handed_back_to_who_declined_it_stays_with_them(
+    db_session: Session, world: World
+) -> None:
+    world.alice.shifts = [
+        VolunteerShift(weekday=d, start_local=time(7), end_local=time(21)) for d in range(7)
+    ]
+    req = _request(db_session, world, "e_payment", 4)
+    decline(db_session, DeclineOffer(_offer(db_session, req, world.alice.id), "v", "bận"), NOW)
+    # She agreed on the phone after all: the coordinator offers it again and she accepts.
+    accept(db_session, AcceptOffer(_offer(db_session, req, world.alice.id), actor="v"), NOW)
+    db_session.flush()
+
+    problem = build_problem(db_session, world.commune.code, NOW)
+    plan = solve(problem, time_limit_s=1.0)
+
+    assert check(problem.scenario, plan) == []
+    assert [(v.request_id, v.volunteer_id) for v in planned_visits(plan)] == [
+        (req.id, world.alice.id)
+    ]
