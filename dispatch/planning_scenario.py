@@ -24,7 +24,7 @@ from dispatch.clock import LOCAL_TZ, local_to_utc
 from dispatch.models import Assignment, HelpRequest, Volunteer
 from dispatch.models.people import ExceptionKind
 from dispatch.planning_ids import request_key, volunteer_key
-from dispatch.planning_refusals import exclude_refused, refusals
+from dispatch.planning_refusals import refused_by
 from dispatch.states import (
     FIXED_ASSIGNMENT_STATUSES,
     LIVE_ASSIGNMENT_STATUSES,
@@ -193,7 +193,7 @@ def _request_rows(session: Session, commune_code: str) -> Sequence[HelpRequest]:
     ).all()
 
 
-def _as_request(req: HelpRequest, windows: tuple[Interval, ...]) -> Request:
+def _as_request(req: HelpRequest, windows: tuple[Interval, ...], fixed: bool) -> Request:
     return Request(
         id=request_key(req.id),
         location=LatLon(req.lat, req.lon),
@@ -202,6 +202,9 @@ def _as_request(req: HelpRequest, windows: tuple[Interval, ...]) -> Request:
         windows=windows,
         priority=max(1, min(100, req.priority)),
         received_at=req.created_at,
+        # Never offered again to whoever said no; a fixed visit stays with its volunteer even
+        # one who once declined it (a coordinator may hand it back after a phone call).
+        excluded_volunteers=frozenset() if fixed else refused_by(req),
     )
 
 
@@ -230,7 +233,8 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
         placed = None if current is None else _shift_of(plan_volunteers, current)
         if current is not None:
             live[req.id] = current
-        if is_fixed(current):
+        fixed = is_fixed(current)
+        if fixed:
             assert current is not None
             if placed is None:
                 continue  # outside every shift in the horizon: the planner leaves it alone
@@ -241,7 +245,7 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
             windows = _windows(req, now + LEAD, horizon_end(now))
             if not windows:
                 continue  # every window is already past: a coordinator must reschedule it
-        requests.append(_as_request(req, windows))
+        requests.append(_as_request(req, windows, fixed))
         problem_requests[request_key(req.id)] = req
         if current is not None and placed is not None:
             routes[placed].append(Visit(request_key(req.id), current.start_at, current.end_at))
@@ -254,7 +258,6 @@ def build_problem(session: Session, commune_code: str, now: datetime) -> Problem
         locked=tuple(locks),
         timezone="Asia/Ho_Chi_Minh",
     )
-    scenario = exclude_refused(scenario, refusals(request_rows))
     previous = None
     if routes:
         previous = Plan(

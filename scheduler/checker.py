@@ -60,6 +60,8 @@ def route_problems(
         missing = sorted(request.skills - volunteer.skills)
         if missing:
             problems.append(f"{at}: volunteer lacks skill(s) {', '.join(missing)}")
+        if volunteer.id in request.excluded_volunteers:
+            problems.append(f"{at}: volunteer is excluded from this request")
         if abs(visit_end(request, visit).total_seconds()) >= 1.0:
             problems.append(f"{at}: end is not start + {request.duration_min:g} min")
         if not in_some_window(request, visit):

@@ -143,7 +143,7 @@ def greedy(scenario: Scenario) -> Plan:
 
 def _place(scenario: Scenario, days: dict[tuple[str, int], _Day], request: Request) -> bool:
     """Put ``request`` with the nearest skilled volunteer that has a slot; False if none."""
-    skilled = [v for v in scenario.volunteers if request.skills <= v.skills and v.shifts]
+    skilled = [v for v in scenario.volunteers if request.servable_by(v) and v.shifts]
     skilled.sort(
         key=lambda v: (travel_seconds(scenario.travel, v.location, request.location), v.id)
     )

@@ -76,6 +76,8 @@ def check_locks(scenario: Scenario) -> str | None:
                 f"{where}.volunteer: volunteer {_q(volunteer.id)} lacks skill(s) "
                 f"{', '.join(missing)} required by request {_q(request.id)}"
             )
+        if volunteer.id in request.excluded_volunteers:
+            return f"{where}.volunteer: volunteer {_q(volunteer.id)} is excluded from this request"
         visit = lock_visit(lock, request)
         span = f"{visit.start.isoformat()}..{visit.end.isoformat()}"
         if not in_some_window(request, visit):

@@ -90,7 +90,7 @@ def _gaps(scenario: Scenario, plan: Plan, request: Request, earliest: datetime) 
     routes = {(route.volunteer, route.shift): route.visits for route in plan.routes}
     duration = timedelta(minutes=request.duration_min)
     for volunteer in scenario.volunteers:
-        if not request.skills <= volunteer.skills:
+        if not request.servable_by(volunteer):
             continue
         for index, shift in enumerate(volunteer.shifts):
             visits = sorted(routes.get((volunteer.id, index), ()), key=lambda v: v.start)

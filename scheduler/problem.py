@@ -135,7 +135,7 @@ def _allowed(problem: Problem) -> list[list[int]]:
         fits: list[int] = []
         for k, vehicle in enumerate(problem.vehicles):
             volunteer = scenario.volunteers[vehicle.volunteer]
-            if not request.skills <= volunteer.skills:
+            if not request.servable_by(volunteer):
                 continue
             if volunteer.max_visits_per_shift == 0:
                 continue

@@ -3,7 +3,9 @@
 The checks go from the most fundamental cause to the least, and the first that applies is the
 reason given:
 
-1. skills: no volunteer has every skill the request needs ("no volunteer has skill vneid");
+1. skills: no volunteer has every skill the request needs ("no volunteer has skill vneid"),
+   or every one who has them is excluded from the request ("every volunteer with its skills
+   is excluded from it");
 2. time: no shift of a skilled volunteer overlaps one of the request's windows long enough to
    hold the whole visit ("no shift overlaps its windows");
 3. reach: such an overlap exists, but travel from the volunteer's home and back does not fit
@@ -26,6 +28,7 @@ from scheduler.types import Interval, Request, Scenario, Unassigned, Volunteer
 NO_SHIFT_OVERLAP = "no shift overlaps its windows"
 OUT_OF_REACH = "out of reach in time"
 ALL_FULL = "every able volunteer is full"
+ALL_EXCLUDED = "every volunteer with its skills is excluded from it"
 
 
 def missing_skills_reason(missing: Iterable[str]) -> str:
@@ -36,7 +39,7 @@ def missing_skills_reason(missing: Iterable[str]) -> str:
 
 
 def _skilled(scenario: Scenario, request: Request) -> list[Volunteer]:
-    return [v for v in scenario.volunteers if request.skills <= v.skills]
+    return [v for v in scenario.volunteers if request.servable_by(v)]
 
 
 def _skill_reason(scenario: Scenario, request: Request) -> str:
@@ -44,6 +47,8 @@ def _skill_reason(scenario: Scenario, request: Request) -> str:
     missing = request.skills - known
     if missing:
         return missing_skills_reason(missing)
+    if any(request.skills <= v.skills for v in scenario.volunteers):
+        return ALL_EXCLUDED
     # Every skill exists somewhere, but never all in one volunteer.
     return f"no volunteer has all of skills {', '.join(sorted(request.skills))}"
 
@@ -110,7 +115,7 @@ def can_ever_serve(scenario: Scenario, volunteer: Volunteer, request: Request) -
 
     The solver uses this to prune the vehicles a request may use.
     """
-    if not request.skills <= volunteer.skills or not _has_room(volunteer, request):
+    if not request.servable_by(volunteer) or not _has_room(volunteer, request):
         return []
     return [
         i for i, s in enumerate(volunteer.shifts) if _reachable(scenario, volunteer, request, s)

@@ -1,5 +1,7 @@
 """Plain dataclasses that map 1:1 to the planning formats (scenario v1, plan v1).
 
+(One field is ours alone: ``Request.excluded_volunteers``.)
+
 See ``shared/formats/README.md``: every time carries an offset; durations are minutes in the
 scenario; travel between two places is given by the scenario's travel model.
 """
@@ -65,6 +67,14 @@ class Request:
     priority: int = 1
     demand: float = 1.0
     received_at: datetime | None = None
+    # Not in the planning formats: volunteers the caller rules out for this request (ours:
+    # those who declined it). Reading a scenario file leaves it empty; writing one drops it,
+    # which only widens the choice, so a plan made with it is feasible for the file too.
+    excluded_volunteers: frozenset[str] = frozenset()
+
+    def servable_by(self, volunteer: Volunteer) -> bool:
+        """Whether ``volunteer`` may make this visit at all: every skill, and not ruled out."""
+        return self.skills <= volunteer.skills and volunteer.id not in self.excluded_volunteers
 
 
 @dataclass(frozen=True)

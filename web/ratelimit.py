@@ -1,81 +1,35 @@
-"""Fixed-window rate limits (login attempts, resident submissions per IP and per phone).
+"""Rate limits (sign-in attempts, resident submissions, partner API calls) on Flask-Limiter.
 
-Counts live in Redis when the app has a client (shared by every web process), otherwise in
-process memory (one process, development and unit tests). Views call :func:`enforce`; going over
-the limit answers 429 with a page that says when to try again.
+Flask-Limiter owns the storage and the strategy: moving windows kept in the app's Redis (shared
+by every web process), or in process memory when the app is configured so (unit tests, a lone
+development process). Views call :func:`enforce` at the point where they know the identity to
+count (the phone number once it is parsed, the partner once its token is checked), so a form
+that fails validation costs nothing. Going over a limit answers 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import threading
+import math
 import time
-from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_limiter import Limiter
+from limits import RateLimitItemPerSecond
+from limits.errors import StorageError
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter, RateLimiter
 from werkzeug.exceptions import TooManyRequests
+
+from dispatch.redis_conn import connect_redis
 
 log = logging.getLogger(__name__)
 
-
-class CounterStore(Protocol):
-    def incr(self, key: str, window_s: int) -> int: ...
-
-
-class MemoryCounters:
-    def __init__(self) -> None:
-        self._counts: dict[str, tuple[float, int]] = {}
-        self._lock = threading.Lock()
-
-    def incr(self, key: str, window_s: int) -> int:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._counts) > 10_000:  # drop expired windows so memory stays bounded
-                self._counts = {k: v for k, v in self._counts.items() if v[0] > now}
-            expires, count = self._counts.get(key, (0.0, 0))
-            if expires <= now:
-                expires, count = now + window_s, 0
-            self._counts[key] = (expires, count + 1)
-            return count + 1
-
-
-class RedisCounters:
-    def __init__(self, client: Any) -> None:
-        self._client = client
-
-    def incr(self, key: str, window_s: int) -> int:
-        window = int(time.time() // window_s)
-        redis_key = f"doorstep:ratelimit:{key}:{window}"
-        pipe = self._client.pipeline()
-        pipe.incr(redis_key)
-        pipe.expire(redis_key, window_s)
-        count, _ok = pipe.execute()
-        return int(count)
-
-
-class LazyRedisCounters:
-    """Connects on first use; while Redis is unreachable, counts in memory rather than refuse
-    residents (a Redis outage delays work, it must not stop people asking for help)."""
-
-    def __init__(self, connect: Callable[[], Any]) -> None:
-        self._connect = connect
-        self._redis: RedisCounters | None = None
-        self._fallback = MemoryCounters()
-
-    def incr(self, key: str, window_s: int) -> int:
-        import redis
-
-        try:
-            if self._redis is None:
-                self._redis = RedisCounters(self._connect())
-            return self._redis.incr(key, window_s)
-        except (redis.RedisError, OSError) as error:
-            log.warning("rate limit counters in memory, Redis unavailable: %s", error)
-            self._redis = None
-            return self._fallback.incr(key, window_s)
+LIMITER = "doorstep.limiter"
+FALLBACK = "doorstep.limiter_fallback"
 
 
 class RateLimited(TooManyRequests):
@@ -88,11 +42,33 @@ def enforce(bucket: str, identity: str, limit: int, window_s: int) -> None:
     """Count one attempt for ``identity`` in ``bucket``; raise 429 once over ``limit``."""
     if not current_app.config.get("RATE_LIMITS_ENABLED", True):
         return
-    store: CounterStore = current_app.extensions["doorstep.ratelimit"]
+    item = RateLimitItemPerSecond(limit, window_s)
     # Hash the identity: phone numbers and addresses are not stored in clear in Redis keys.
     digest = hashlib.sha256(identity.encode()).hexdigest()[:24]
-    if store.incr(f"{bucket}:{digest}", window_s) > limit:
-        raise RateLimited(window_s)
+    strategy = _strategy()
+    try:
+        allowed = strategy.hit(item, bucket, digest)
+    except StorageError as error:
+        # A Redis outage delays work; it must not stop people asking for help.
+        log.warning("rate limit counters in memory, Redis unavailable: %s", error.storage_error)
+        strategy = _fallback()
+        allowed = strategy.hit(item, bucket, digest)
+    if not allowed:
+        reset_at, _remaining = strategy.get_window_stats(item, bucket, digest)
+        raise RateLimited(max(1, math.ceil(reset_at - time.time())))
+
+
+def _strategy() -> RateLimiter:
+    limiter: Limiter = current_app.extensions[LIMITER]
+    return limiter.limiter
+
+
+def _fallback() -> RateLimiter:
+    """In-memory counts for while Redis is down, made on the first outage."""
+    found: RateLimiter | None = current_app.extensions.get(FALLBACK)
+    if found is None:
+        found = current_app.extensions[FALLBACK] = MovingWindowRateLimiter(MemoryStorage())
+    return found
 
 
 def _too_many(error: RateLimited) -> tuple[Any, int, dict[str, str]]:
@@ -107,14 +83,32 @@ def _too_many(error: RateLimited) -> tuple[Any, int, dict[str, str]]:
     return page, 429, headers
 
 
-def init_app(app: Flask) -> None:
-    store: CounterStore
+def _storage(app: Flask) -> tuple[str, dict[str, Any]]:
+    """The storage URI and options: the app's Redis, not connected before the first count."""
     if app.config.get("RATE_LIMIT_STORAGE", "redis") == "memory":
-        store = MemoryCounters()
-    else:
-        from web.extensions import queues
+        return "memory://", {}
+    # The same client settings as the web's queues: never start the embedded server from the
+    # web, and no retries (redis-py's default back-off would hold a request for seconds).
+    client = app.config.get("REDIS_CLIENT") or connect_redis(
+        app.config["DOORSTEP_SETTINGS"], start_embedded=False, fail_fast=True
+    )
+    options = {
+        "connection_pool": client.connection_pool,
+        "key_prefix": "doorstep:ratelimit",
+        "wrap_exceptions": True,
+    }
+    return "redis://", options
 
-        # The app's Redis connection (never starts an embedded server from the web process).
-        store = LazyRedisCounters(lambda: queues(app).connection)
-    app.extensions["doorstep.ratelimit"] = store
+
+def init_app(app: Flask) -> None:
+    uri, options = _storage(app)
+    # No default limits: every limit is counted where its view knows whom to count.
+    limiter = Limiter(
+        key_func=lambda: request.remote_addr or "?",
+        storage_uri=uri,
+        storage_options=options,
+        strategy="moving-window",
+    )
+    limiter.init_app(app)
+    app.extensions[LIMITER] = limiter
     app.register_error_handler(RateLimited, _too_many)

@@ -13,11 +13,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, g, jsonify, request, url_for
+from pydantic import ValidationError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from dispatch.catalogue import BY_KEY
 from dispatch.clock import to_local, utcnow
 from dispatch.models import Assignment, Commune, Hamlet, HelpRequest
 from dispatch.services import requests as request_service
@@ -25,8 +25,8 @@ from dispatch.services.errors import DomainError
 from dispatch.services.panel_queries import commune_assignments
 from dispatch.services.windows import TimeWindow
 from dispatch.settings import ApiPartner
-from notifications.phone import InvalidPhone, parse_phone
 from notifications.recipients import given_name
+from web.api import schemas
 from web.api.blueprint import bp
 from web.api.openapi import document
 from web.errors import status_of
@@ -127,95 +127,41 @@ def _request_json(req: HelpRequest, duplicate: bool | None = None) -> dict[str, 
     return body
 
 
-def _text(body: dict[str, Any], name: str, limit: int, fields: dict[str, str]) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value) > limit:
-        fields[name] = f"must be a string of at most {limit} characters"
-        return None
-    return value.strip()
+def _lookups() -> schemas.Lookups:
+    def hamlet_commune(code: str) -> str | None:
+        found = db().get(Hamlet, code)
+        return None if found is None else found.commune_code
+
+    return schemas.Lookups(
+        commune_visible=lambda code: _visible(code) and db().get(Commune, code) is not None,
+        hamlet_commune=hamlet_commune,
+    )
 
 
-def _windows(raw: Any, fields: dict[str, str]) -> tuple[TimeWindow, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or len(raw) > 28:
-        fields["windows"] = "must be a list of at most 28 {start, end} objects"
-        return ()
-    windows = []
-    for item in raw:
-        try:
-            start = datetime.fromisoformat(item["start"])
-            end = datetime.fromisoformat(item["end"])
-        except (TypeError, KeyError, ValueError):
-            fields["windows"] = "each window needs ISO 8601 start and end"
-            return ()
-        if start.tzinfo is None or end.tzinfo is None or end <= start:
-            fields["windows"] = "each window needs a time zone and must end after it starts"
-            return ()
-        windows.append(TimeWindow(start, end))
-    return tuple(windows)
-
-
-def _parse_submit(body: Any) -> request_service.SubmitRequest:
-    if not isinstance(body, dict):
-        raise ApiError(400, "the body must be a JSON object")
-    fields: dict[str, str] = {}
-    unknown = set(body) - {
-        "phone",
-        "kind",
-        "commune",
-        "hamlet",
-        "name",
-        "note",
-        "language",
-        "windows",
-    }
-    for name in sorted(unknown):
-        fields[name] = "unknown field"
-    phone_raw = _text(body, "phone", 32, fields) or ""
+def _parse_submit() -> request_service.SubmitRequest:
+    if not request.is_json:
+        raise ApiError(400, schemas.BODY_NOT_AN_OBJECT)
     try:
-        phone = parse_phone(phone_raw).e164
-    except InvalidPhone as error:
-        fields.setdefault("phone", str(error))
-        phone = ""
-    kind = body.get("kind")
-    if not isinstance(kind, str) or kind not in BY_KEY:  # a list or object is no key either
-        fields["kind"] = f"must be one of {', '.join(BY_KEY)}"
-    commune = _text(body, "commune", 16, fields) or ""
-    if not commune or not _visible(commune) or db().get(Commune, commune) is None:
-        fields.setdefault("commune", "unknown commune code")
-    hamlet = _text(body, "hamlet", 24, fields)
-    if hamlet:
-        found = db().get(Hamlet, hamlet)
-        if found is None or found.commune_code != commune:
-            fields["hamlet"] = "unknown hamlet code for this commune"
-    language = body.get("language", "vi")
-    if not isinstance(language, str) or language not in ("vi", "en", "km"):
-        fields["language"] = "must be vi, en or km"
-    name = _text(body, "name", 120, fields)
-    note = _text(body, "note", 1000, fields) or ""
-    windows = _windows(body.get("windows"), fields)
-    if fields:
-        raise ApiError(400, "invalid request", fields)
+        body = schemas.NewRequest.model_validate_json(request.get_data(), context=_lookups())
+    except ValidationError as error:
+        raise ApiError(400, *schemas.named_fields(error)) from None
     return request_service.SubmitRequest(
-        phone=phone,
-        kind=str(kind),
-        commune_code=commune,
+        phone=body.phone,
+        kind=str(body.kind),
+        commune_code=body.commune,
         channel="api",
-        hamlet_code=hamlet or None,
-        text=note,
-        name=name or None,
-        language=str(language),
-        preferred_windows=windows,
+        hamlet_code=body.hamlet or None,
+        text=body.note or "",
+        name=body.name or None,
+        language=body.language,
+        preferred_windows=tuple(TimeWindow(w.start, w.end) for w in body.windows or ()),
         actor=f"partner:{g.partner.name}",
     )
 
 
 @bp.post("/requests")
 def submit() -> tuple[Response, int]:
-    command = _parse_submit(request.get_json(silent=True))
+    command = _parse_submit()
     result = request_service.submit(db(), command, utcnow())
     if not _visible(result.request.commune_code):
         # Dedupe is per phone and kind; never hand out another commune's request.

@@ -6,7 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 from flask import Flask
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy.orm import Session
 
 from dispatch.queues import Queues
@@ -24,8 +27,9 @@ def redis_apps(web_database_url: str, tmp_path: Path, queues: Queues) -> Iterato
             tmp_path / name,
             RATE_LIMIT_STORAGE="redis",
             PUBLISH_AFTER_COMMIT=True,
+            REDIS_CLIENT=queues.connection,  # each app's own instance folder, one Redis
         )
-        app.extensions["doorstep.queues"] = queues  # as web/runtime.py would connect
+        app.extensions["doorstep.queues"] = queues  # as web/extensions.py would connect
         apps.append(app)
     with apps[0].extensions["doorstep.runtime"].sessions() as session:
         assert isinstance(session, Session)
@@ -67,3 +71,19 @@ def test_a_submit_and_a_sign_in_code_reach_their_queues(
     assert client.post("/v/sign-in", data=data).status_code == 302
     message_jobs = [queues.messages.fetch_job(job_id) for job_id in queues.messages.job_ids]
     assert [job.func_name for job in message_jobs if job] == ["notifications.delivery.deliver"]
+
+
+def test_while_redis_is_down_the_limits_count_in_memory(
+    web_database_url: str, tmp_path: Path
+) -> None:
+    # A client on a socket nobody listens on, without retries (as the web's own client).
+    gone = redis.Redis(unix_socket_path=str(tmp_path / "gone.sock"), retry=Retry(NoBackoff(), 0))
+    app = make_test_app(
+        web_database_url, tmp_path / "web", RATE_LIMIT_STORAGE="redis", REDIS_CLIENT=gone
+    )
+    with app.extensions["doorstep.runtime"].sessions() as session:
+        seed_world(session)
+    kinds = ["vneid", "e_payment", "cyber_safety", "health_insurance", "online_selling"]
+    assert [_submit(app, kind) for kind in kinds] == [302] * 5  # residents are not refused
+    assert _submit(app, "smartphone_basics") == 429  # and the limit still holds
+    app.extensions["doorstep.runtime"].close()
