@@ -131,8 +131,8 @@ def start_system() -> System:
         api_base_url=sandbox.url,
         timeout_s=0.3,
     )
-    wiring.install_channels({"twilio": channel})
-    wiring.set_backoff_scale(0.01)  # 5 s .. 15 min becomes 50 ms .. 9 s
+    wiring.channels(runtime).install({"twilio": channel})
+    wiring.channels(runtime).backoff_scale = 0.01  # 5 s .. 15 min becomes 50 ms .. 9 s
 
     def stop() -> None:
         server.shutdown()

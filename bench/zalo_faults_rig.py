@@ -143,13 +143,18 @@ def start(workers: int, base_url: str | None) -> tuple[Run, list[subprocess.Pope
 
 def worker_main() -> int:
     """One worker process: the real worker loop, retries in seconds instead of minutes."""
+    from dispatch.runtime import Runtime
     from dispatch.settings import load_settings
     from dispatch.worker import run_worker
     from notifications import wiring
 
     logging.basicConfig(level=logging.WARNING)
-    wiring.set_backoff_scale(0.01)
-    run_worker(load_settings(os.environ), ["messages"], with_scheduler=True)
+
+    def shrink_retries(runtime: Runtime) -> None:
+        wiring.channels(runtime).backoff_scale = 0.01
+
+    settings = load_settings(os.environ)
+    run_worker(settings, ["messages"], with_scheduler=True, on_start=shrink_retries)
     return 0
 
 

@@ -112,7 +112,9 @@ def is_empty(session: Session) -> bool:
 
 
 def load_demo(session: Session, now: datetime) -> bool:
-    """Load the demo into an empty database; return False (and do nothing) otherwise."""
+    """Load the demo into an empty database; return False (and do nothing) otherwise.
+
+    Inside the caller's unit of work (the ``doorstep demo`` command): one commit for it all."""
     now = as_utc(now)
     if not is_empty(session):
         return False
@@ -127,7 +129,7 @@ def load_demo(session: Session, now: datetime) -> bool:
     admin = User(username="admin", email="admin@doorstep.example", role=Role.ADMIN)
     admin.set_password("demo-admin")
     session.add(admin)
-    session.commit()
+    session.flush()
 
     from demo.histories import load_request_histories
 
@@ -141,7 +143,6 @@ def load_demo(session: Session, now: datetime) -> bool:
     campaign = load_demo_campaign(session, rng, now)
     # The worker plans today's and later walk lists, as for a campaign a coordinator started.
     outbox.record(session, CampaignStarted(campaign.commune_code, campaign.id))
-    session.commit()
     return True
 
 

@@ -70,7 +70,8 @@ def commune_code(index: int) -> str:
 
 
 def load_province(session: Session, spec: ProvinceSpec) -> bool:
-    """Load the province into an empty database; False (nothing done) otherwise."""
+    """Load the province into an empty database (in the caller's unit of work); False (nothing
+    done) otherwise."""
     if not is_empty(session):
         return False
     rng = random.Random(spec.seed)
@@ -83,7 +84,6 @@ def load_province(session: Session, spec: ProvinceSpec) -> bool:
     session.add(admin)
     for index in range(spec.communes):
         outbox.record(session, ReplanRequested(commune_code=commune_code(index), by="demo"))
-    session.commit()
     return True
 
 

@@ -3,7 +3,7 @@
 Public entry points (domain, helper D):
 - ``dispatch.db``: ``make_engine(url, *, worker=False)``, ``make_session_factory(engine)``,
   ``upgrade(url)`` (Alembic to head), ``UTCDateTime``, ``begin_write(session)`` (SQLite:
-  start a writer transaction; services call it themselves), ``make_revision(message)``
+  start a writer transaction; ``unit_of_work`` calls it), ``make_revision(message)``
   (autogenerate a new migration against a scratch SQLite database).
 - ``dispatch.errors``: ``DomainError``, the root of every domain error (``IllegalTransition``,
   ``NotFound``, ``Conflict``, ``InvalidCommand``, ``Duplicate``).

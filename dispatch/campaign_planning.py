@@ -32,7 +32,7 @@ from dispatch.models import (
 )
 from dispatch.outbox import record
 from dispatch.planning_scenario import _day_shifts
-from dispatch.services.unit import transaction
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.states import LIVE_ASSIGNMENT_STATUSES
 from scheduler.types import LatLon
 
@@ -172,7 +172,7 @@ def plan_campaign_day(
         walkers = pair_walkers(walkers, now + LEAD)
     plan = plan_day(f"campaign {campaign.id} {day}", day, doors, walkers,
                     time_limit_s=time_limit_s, earliest=now + LEAD)  # fmt: skip
-    with transaction(session):
+    with unit_of_work(session):  # after the solve: no write lock held while solving
         session.execute(
             delete(CampaignVisit).where(
                 CampaignVisit.campaign_id == campaign.id,

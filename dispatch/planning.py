@@ -8,10 +8,10 @@
    (AssignmentChanged), another volunteer or no visit a withdrawal (AssignmentWithdrawn).
    Locked, accepted and in-progress visits are never touched. Moves smaller than
    ``MOVE_TOLERANCE`` are dropped here: not worth an SMS.
-3. The differences land in ONE transaction (the service); the PlanRun result, a
-   PlanCompleted event and the nearest times offered to residents nobody can visit when they
-   asked (``planning_proposals``) in the next. Changes the world overtook while solving are
-   skipped by the service; the caller then plans once more.
+3. The differences, the PlanRun result, a PlanCompleted event and the nearest times offered to
+   residents nobody can visit when they asked (``planning_proposals``) land in ONE unit of
+   work opened here (``plan_commune`` is the plan job's body). Changes the world overtook
+   while solving are skipped by the service; the caller then plans once more.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from dispatch.services.planning_writeback import (
     apply_plan_changes,
     diff_plan,
 )
+from dispatch.services.unit_of_work import unit_of_work_from
 from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus
 from scheduler.types import Objective, Plan
 
@@ -132,7 +133,6 @@ def _record_result(
         ),
     )
     propose_times(session, problem, plan, run_id, now)
-    session.commit()
 
 
 def _take_write_lock(session: Session, run_id: int) -> None:
@@ -155,7 +155,7 @@ def plan_commune(
 ) -> PlanOutcome:
     """Plan one commune now; raises on a solver failure (the job is retried)."""
     now = now or utcnow()
-    with sessions.begin() as session:
+    with unit_of_work_from(sessions) as session:
         run = PlanRun(commune_code=commune_code, started_at=now, status=PlanRunStatus.RUNNING)
         session.add(run)
         session.flush()
@@ -171,7 +171,7 @@ def plan_commune(
         raise
     wall = time.monotonic() - started
     try:
-        with sessions() as session:
+        with unit_of_work_from(sessions) as session:  # the write-back and the run's result
             _take_write_lock(session, run_id)
             changes = [
                 c
@@ -195,7 +195,7 @@ def plan_commune(
 
 
 def _fail(sessions: sessionmaker[Session], run_id: int, error: str) -> None:
-    with sessions.begin() as session:
+    with unit_of_work_from(sessions) as session:
         run = session.get(PlanRun, run_id)
         if run is not None:
             run.status = PlanRunStatus.FAILED
@@ -236,7 +236,7 @@ def communes_with_wishes_coming_into_reach(
 
 def expire_offer(sessions: sessionmaker[Session], assignment_id: int, now: datetime) -> bool:
     """Expire one offer if it is still unanswered and due; True when it expired."""
-    with sessions() as session:
+    with unit_of_work_from(sessions) as session:
         live = session.get(Assignment, assignment_id)
         if live is None or live.status != AssignmentStatus.OFFERED or live.expires_at is None:
             return False  # answered, withdrawn or never timed
@@ -251,5 +251,5 @@ def expire_offer(sessions: sessionmaker[Session], assignment_id: int, now: datet
 
 def expire_due_offers(sessions: sessionmaker[Session], now: datetime | None = None) -> int:
     """The sweep's safety net for expiry jobs that never ran."""
-    with sessions() as session:
+    with unit_of_work_from(sessions) as session:  # a savepoint per offer (``expire_due``)
         return len(offers.expire_due(session, now or utcnow()))

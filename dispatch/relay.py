@@ -29,6 +29,7 @@ from dispatch.queues import (
     Queues,
     event_job_id,
 )
+from dispatch.services.unit_of_work import unit_of_work_from
 
 log = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def sweep(sessions: sessionmaker[Session], queues: Queues) -> int:
 def _mark_published(sessions: sessionmaker[Session], event_ids: list[int]) -> None:
     if not event_ids:
         return
-    with sessions.begin() as session:
+    with unit_of_work_from(sessions) as session:
         session.execute(
             update(Event)
             .where(Event.id.in_(event_ids), Event.published_at.is_(None))
@@ -124,7 +125,7 @@ def _mark_published(sessions: sessionmaker[Session], event_ids: list[int]) -> No
 
 def _record_failure(sessions: sessionmaker[Session], event_id: int, error: Exception) -> None:
     try:
-        with sessions.begin() as session:
+        with unit_of_work_from(sessions) as session:
             session.execute(
                 update(Event)
                 .where(Event.id == event_id)

@@ -1,4 +1,5 @@
-"""The one wiring point: settings -> engine, sessions, Redis, queues.
+"""The one wiring point: settings -> engine, sessions, Redis, queues (and the adapters upper
+packages keep on it, such as the messaging channels).
 
 ``bootstrap(settings)`` builds a :class:`Runtime`; Redis is connected on first use, so a web
 process that never enqueues never needs it. RQ jobs take ids only and reach the runtime of
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import redis
 from sqlalchemy import Engine
@@ -26,6 +28,9 @@ class Runtime:
     _redis: redis.Redis[bytes] | None = None
     _queues: Queues | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: What upper packages build for this process and keep here rather than in module globals
+    #: (e.g. ``notifications.wiring.channels``: the SMS and Zalo channels, retry scale).
+    adapters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def redis(self) -> redis.Redis[bytes]:
@@ -42,6 +47,9 @@ class Runtime:
             return self._queues
 
     def close(self) -> None:
+        for adapter in self.adapters.values():
+            if hasattr(adapter, "close"):
+                adapter.close()
         if self._redis is not None:
             self._redis.close()
         self.engine.dispose()

@@ -16,9 +16,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
-from dispatch.db import begin_write
 from dispatch.models import Message, MessageStatus
 from dispatch.runtime import Runtime
+from dispatch.services.errors import Conflict
+from dispatch.services.unit_of_work import unit_of_work_from
 from notifications.outbound import DELIVER_JOB, DELIVERY_JOB_OPTIONS, delivery_job_id
 from notifications.policy import status_moves_forward
 
@@ -26,7 +27,6 @@ log = logging.getLogger(__name__)
 
 
 def load_message(session: Session, our_id: str) -> Message:
-    begin_write(session)
     message = session.scalar(select(Message).where(Message.our_id == our_id))
     if message is None:  # deleted while we were sending: nothing to record on
         raise LookupError(f"message {our_id} vanished")
@@ -52,8 +52,11 @@ def record_sent(
         try:
             _store_sent(runtime, our_id, provider_id, status, segments, reconciled)
             return
-        except OperationalError:
-            if not wait_s:
+        except (OperationalError, Conflict) as error:
+            busy = isinstance(error, OperationalError) or isinstance(
+                error.__cause__, OperationalError
+            )  # the unit of work calls a locked SQLite database a Conflict
+            if not wait_s or not busy:
                 raise
             log.warning("database busy recording %s; again in %.0f s", our_id, wait_s)
             time.sleep(wait_s)
@@ -67,7 +70,7 @@ def _store_sent(
     segments: int | None,
     reconciled: bool,
 ) -> None:
-    with runtime.sessions() as session:
+    with unit_of_work_from(runtime.sessions) as session:
         message = load_message(session, our_id)
         message.provider_id = message.provider_id or provider_id
         status = status.lower()
@@ -86,7 +89,6 @@ def _store_sent(
                 our_id,
                 message.segments,
             )
-        session.commit()
 
 
 def schedule_attempt(

@@ -1,8 +1,9 @@
 """The delivery job: one attempt at sending one Message, then the next attempt if needed.
 
 ``deliver(our_id, attempt)`` claims the row for that attempt number with one conditional
-UPDATE (a duplicate job, or an older attempt, claims nothing and stops), commits, and only
-then talks to the provider. Before any resend it asks the provider whether an earlier
+UPDATE (a duplicate job, or an older attempt, claims nothing and stops) in its own unit of
+work, and only after that commit talks to the provider; what the provider said is recorded
+in the next unit. Before any resend it asks the provider whether an earlier
 attempt got through after all (a read timeout after the provider created the message), so a
 lost answer never becomes a second SMS. Rate limits, provider errors and network errors are
 retried with jittered exponential backoff by scheduling the next attempt; permanent errors
@@ -20,9 +21,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
-from dispatch.db import begin_write
 from dispatch.models import ChannelKind, Message, MessageStatus
 from dispatch.runtime import Runtime, current
+from dispatch.services.unit_of_work import unit_of_work_from
 from notifications import wiring
 from notifications.attempts import history_entry, load_message, record_sent, schedule_attempt
 from notifications.channels import PermanentSendError, RetryableSendError
@@ -50,8 +51,7 @@ def deliver(our_id: str, attempt: int) -> str:
     """RQ job entry point; returns a short word for the job result (logs, tests)."""
     runtime = current()
     now = utcnow()
-    with runtime.sessions() as session:
-        begin_write(session)  # SQLite: read-then-write needs the write lock from the start
+    with unit_of_work_from(runtime.sessions) as session:  # the claim, committed before sending
         message = session.scalar(select(Message).where(Message.our_id == our_id))
         if message is None:
             return "missing"
@@ -62,20 +62,20 @@ def deliver(our_id: str, attempt: int) -> str:
         hold = _hold_until(runtime, message, now)
         if hold is not None:
             message.send_after = hold
-            session.commit()
-            # Its own job id: this job's id is still the running job's, which RQ finishes
-            # (and later expires) after we return.
-            schedule_attempt(runtime, our_id, attempt, hold, suffix=f"h{int(hold.timestamp())}")
-            return "held"
-        if message.template not in SENT_DESPITE_OPT_OUT and is_opted_out(
+        elif message.template not in SENT_DESPITE_OPT_OUT and is_opted_out(
             session, message.peer_phone
         ):
-            fail_message(session, message, "opted_out")
+            fail_message(message, "opted_out")
             return "opted-out"
-        if not _claim(session, message, attempt, now):
+        elif not _claim(session, message, attempt, now):
             return "lost-claim"
         to, body, channel_name = message.peer_phone, message.body, message.channel
         first_try = message.created_at
+    if hold is not None:
+        # Its own job id: this job's id is still the running job's, which RQ finishes (and
+        # later expires) after we return.
+        schedule_attempt(runtime, our_id, attempt, hold, suffix=f"h{int(hold.timestamp())}")
+        return "held"
     if channel_name == ZALO:
         return deliver_zalo(runtime, our_id, attempt)
     return _send_sms(runtime, our_id, attempt, channel_name, to, body, first_try)
@@ -92,7 +92,7 @@ def _send_sms(
 ) -> str:
     """The claimed attempt over an SMS channel: reconcile a possibly lost earlier one, send."""
     try:
-        channel = wiring.channel_for(runtime.settings, channel_name)
+        channel = wiring.channels(runtime).channel_for(channel_name)
     except wiring.ChannelUnavailable as error:
         log.warning("SMS %s not sent: %s", our_id, error)
         return _give_up(runtime, our_id, "no_channel")
@@ -135,21 +135,16 @@ def _claim(session: Session, message: Message, attempt: int, now: datetime) -> b
         .values(attempts=attempt, status=MessageStatus.SENDING, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        return False
-    session.commit()
-    return True
+    return claimed.rowcount == 1  # type: ignore[attr-defined]
 
 
-def fail_message(session: Session, message: Message, code: str) -> None:
+def fail_message(message: Message, code: str) -> None:
     message.status = MessageStatus.FAILED
     message.error_code = code[:16]
     message.status_history = [
         *message.status_history,
         history_entry(MessageStatus.FAILED, error_code=code),
     ]
-    session.commit()
 
 
 def _give_up(runtime: Runtime, our_id: str, code: str) -> str:
@@ -158,41 +153,40 @@ def _give_up(runtime: Runtime, our_id: str, code: str) -> str:
     from notifications.outbound import enqueue_delivery
     from notifications.routing import fall_back
 
-    with runtime.sessions() as session:
+    with unit_of_work_from(runtime.sessions) as session:
         message = load_message(session, our_id)
         replacement = fall_back(session, message, code)
         if replacement is None:
-            fail_message(session, message, code)
+            fail_message(message, code)
             return code.split(":")[0].replace("_", "-")
-        session.commit()
     enqueue_delivery(runtime.queues, [replacement])
     return f"fallback-{replacement.channel}"
 
 
 def _record_permanent(runtime: Runtime, our_id: str, error: PermanentSendError) -> None:
-    with runtime.sessions() as session:
+    with unit_of_work_from(runtime.sessions) as session:
         message = load_message(session, our_id)
         if error.code == OPT_OUT_ERROR_CODE:
             set_opt_out(session, message.peer_phone, True, f"error:{OPT_OUT_ERROR_CODE}")
-        fail_message(session, message, str(error.code or error.http_status or "permanent"))
+        fail_message(message, str(error.code or error.http_status or "permanent"))
     log.warning("SMS %s failed for good: %s", our_id, error)
 
 
 def _retry_later(runtime: Runtime, our_id: str, attempt: int, error: RetryableSendError) -> str:
     code = str(error.code or error.http_status or "network")
-    with runtime.sessions() as session:
+    with unit_of_work_from(runtime.sessions) as session:
         message = load_message(session, our_id)
         if message.status not in (MessageStatus.QUEUED, MessageStatus.SENDING):
             return "confirmed"  # a status callback proved the lost attempt got through
-        if attempt >= MAX_ATTEMPTS:
-            session.rollback()
-            return _give_up(runtime, our_id, f"gave-up:{code}")
-        message.status_history = [
-            *message.status_history,
-            history_entry("retry", error_code=code, attempt=attempt, maybe_sent=error.maybe_sent),
-        ]
-        session.commit()
-    delay = backoff_seconds(attempt) * wiring.backoff_scale()
+        last = attempt >= MAX_ATTEMPTS
+        if not last:
+            entry = history_entry(
+                "retry", error_code=code, attempt=attempt, maybe_sent=error.maybe_sent
+            )
+            message.status_history = [*message.status_history, entry]
+    if last:  # after the unit above: the give-up takes the write lock itself
+        return _give_up(runtime, our_id, f"gave-up:{code}")
+    delay = backoff_seconds(attempt) * wiring.channels(runtime).backoff_scale
     schedule_attempt(runtime, our_id, attempt + 1, utcnow() + timedelta(seconds=delay))
     log.info("SMS %s attempt %s failed (%s); next in %.1f s", our_id, attempt, error, delay)
     return "retry"

@@ -26,6 +26,7 @@ from dispatch.clock import utcnow
 from dispatch.models import ChannelKind, Message, MessageStatus
 from dispatch.queues import SERIALIZER, Queues
 from dispatch.runtime import Runtime
+from dispatch.services.unit_of_work import unit_of_work_from
 from notifications import wiring
 from notifications.attempts import schedule_attempt
 from notifications.channels import SendError
@@ -49,8 +50,8 @@ _BATCH = 500
 def sweep_stuck(runtime: Runtime) -> int:
     """Restart due messages without a living delivery job; returns how many were restarted."""
     now = utcnow()
-    restarted = 0
-    with runtime.sessions() as session:
+    due: list[tuple[str, int]] = []
+    with unit_of_work_from(runtime.sessions) as session:
         rows = session.scalars(
             select(Message)
             .where(
@@ -69,13 +70,13 @@ def sweep_stuck(runtime: Runtime) -> int:
             if not stuck and has_live_job(runtime.queues, message):
                 continue
             if message.attempts >= MAX_ATTEMPTS:
-                fail_message(session, message, "gave-up:stuck")  # e.g. a channel left unset
+                fail_message(message, "gave-up:stuck")  # e.g. a channel left unset
                 continue
-            schedule_attempt(
-                runtime, message.our_id, message.attempts + 1, now, suffix=SWEEP_SUFFIX
-            )
-            restarted += 1
-    return restarted
+            due.append((message.our_id, message.attempts + 1))
+    # Enqueued after the commit, as every job is.
+    for our_id, attempt in due:
+        schedule_attempt(runtime, our_id, attempt, now, suffix=SWEEP_SUFFIX)
+    return len(due)
 
 
 def sweep_unconfirmed(runtime: Runtime) -> int:
@@ -99,10 +100,10 @@ def sweep_unconfirmed(runtime: Runtime) -> int:
     moved = 0
     for message_id, our_id, channel_name, provider_id in rows:
         try:
-            found = wiring.channel_for(runtime.settings, channel_name).fetch(str(provider_id))
+            found = wiring.channels(runtime).channel_for(channel_name).fetch(str(provider_id))
         except (wiring.ChannelUnavailable, SendError):
             continue  # asked again at the next sweep
-        with runtime.sessions() as session:
+        with unit_of_work_from(runtime.sessions) as session:
             if found is not None and apply_status(
                 session,
                 our_id=our_id,
@@ -116,7 +117,6 @@ def sweep_unconfirmed(runtime: Runtime) -> int:
             row = session.get(Message, message_id)
             if row is not None:  # no news: asked again after another CONFIRM_AFTER
                 row.updated_at = utcnow()
-                session.commit()
     return moved
 
 

@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch.db import begin_write
 from dispatch.events import DomainEvent, parse_event
 from dispatch.models import Assignment, Event, HelpRequest, Message, Volunteer
 from dispatch.runtime import Runtime, current
+from dispatch.services.unit_of_work import unit_of_work_from
 from dispatch.states import AssignmentStatus, RequestStatus
 from notifications.outbound import Outgoing, enqueue_delivery, queue_sms
 from notifications.recipients import given_name, hamlet_name, to_resident, to_volunteer
@@ -34,8 +34,7 @@ def run_handler(event_id: int, build: Build) -> None:
     """Reload the event, queue what ``build`` returns (Outgoing, or Message rows it found
     already written) in one commit, then hand them to delivery."""
     runtime: Runtime = current()
-    with runtime.sessions() as session:
-        begin_write(session)
+    with unit_of_work_from(runtime.sessions) as session:
         row = session.get(Event, event_id)
         if row is None:
             raise LookupError(f"event {event_id} not found")
@@ -44,7 +43,6 @@ def run_handler(event_id: int, build: Build) -> None:
             out if isinstance(out, Message) else queue_sms(session, runtime.settings, out)
             for out in build(session, event, f"ev:{event_id}")
         ]
-        session.commit()
     enqueue_delivery(runtime.queues, messages)
 
 

@@ -3,8 +3,8 @@
 1. Store and claim: the row is inserted already claimed ("handling"), deduplicated on the
    provider's id (channel, provider_id unique). Of fifty concurrent copies of one webhook
    exactly one insert wins; the others find the row and do nothing.
-2. Act, queue the replies and mark the message handled, in ONE transaction: the services it
-   calls nest in it (savepoints), and the replies are Message rows of the same commit, handed
+2. Act, queue the replies and mark the message handled, in ONE unit of work: the services it
+   calls run in it (savepoints), and the replies are Message rows of the same commit, handed
    to the delivery queue after it (the delivery sweep sends any whose job was lost).
 
 A crash between the steps (or in step 2) leaves the message "handling" with nothing of step 2
@@ -28,10 +28,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
-from dispatch.db import begin_write
 from dispatch.models import Direction, Message, MessageStatus
 from dispatch.runtime import Runtime
-from dispatch.services import DomainError, transaction
+from dispatch.services import DomainError, unit_of_work
 from dispatch.settings import Settings
 from dispatch.states import IllegalTransition
 from notifications.inbound_turn import InboundTurn
@@ -98,13 +97,12 @@ def store_and_claim(session: Session, sms: InboundSms, now: datetime) -> tuple[M
         created_at=now,
         updated_at=now,
     )
-    begin_write(session)
-    session.add(row)
     try:
-        session.commit()
+        with unit_of_work(session):
+            session.add(row)
         return row, True
     except IntegrityError:
-        session.rollback()
+        pass  # rolled back: a copy is stored already
     stored = session.scalar(
         select(Message).where(
             Message.channel == sms.channel, Message.provider_id == sms.provider_id
@@ -116,25 +114,23 @@ def store_and_claim(session: Session, sms: InboundSms, now: datetime) -> tuple[M
 
 def _reclaim(session: Session, message_id: int, now: datetime) -> bool:
     """Claim a stored message whose handling was dropped: one caller wins."""
-    begin_write(session)
-    claimed = session.execute(
-        update(Message)
-        .where(
-            Message.id == message_id,
-            or_(
-                Message.status == MessageStatus.RECEIVED,
-                and_(Message.status == HANDLING, Message.updated_at < now - RECLAIM_AFTER),
-            ),
+    with unit_of_work(session):
+        claimed = session.execute(
+            update(Message)
+            .where(
+                Message.id == message_id,
+                or_(
+                    Message.status == MessageStatus.RECEIVED,
+                    and_(Message.status == HANDLING, Message.updated_at < now - RECLAIM_AFTER),
+                ),
+            )
+            .values(status=HANDLING, updated_at=now, attempts=Message.attempts + 1)
+            .execution_options(synchronize_session=False)
         )
-        .values(status=HANDLING, updated_at=now, attempts=Message.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        session.rollback()
-        return False
-    session.commit()
-    session.expire_all()
-    return True
+        won = claimed.rowcount == 1  # type: ignore[attr-defined]
+    if won:
+        session.expire_all()
+    return won
 
 
 def handle(session: Session, settings: Settings, row: Message) -> list[Message]:
@@ -146,7 +142,7 @@ def handle(session: Session, settings: Settings, row: Message) -> list[Message]:
     """
     turn = InboundTurn(session, settings, row, utcnow())
     try:
-        with transaction(session):
+        with unit_of_work(session):
             _hold(session, row)
             turn.act()
             _mark(row, HANDLED)
@@ -157,7 +153,7 @@ def handle(session: Session, settings: Settings, row: Message) -> list[Message]:
         log.info("inbound %s: %s", row.provider_id, error)
     turn = InboundTurn(session, settings, row, utcnow())
     try:
-        with transaction(session):
+        with unit_of_work(session):
             _hold(session, row)
             turn.who()
             turn.reply("not_understood")
@@ -231,7 +227,6 @@ def give_up(session: Session, row: Message) -> None:
 
 def _give_up(session: Session, row: Message) -> None:
     log.error("inbound %s failed %s times; given up", row.provider_id, row.attempts - 1)
-    begin_write(session)
-    _mark(row, MessageStatus.FAILED)
-    row.error_code = "gave-up"
-    session.commit()
+    with unit_of_work(session):
+        _mark(row, MessageStatus.FAILED)
+        row.error_code = "gave-up"

@@ -115,7 +115,8 @@ def _history(status: str, at: datetime, **extra: Any) -> dict[str, Any]:
 
 
 def queue_sms(session: Session, settings: Settings, out: Outgoing) -> Message:
-    """Add (or find) the Message for ``out``. The caller commits, then ``enqueue_delivery``.
+    """Add (or find) the Message for ``out``. The caller's unit of work commits it, then
+    ``enqueue_delivery``.
 
     A number that cannot receive SMS or that opted out gets a failed row with the reason as
     its error code, so a coordinator sees why nobody was told.

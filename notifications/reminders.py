@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from dispatch.clock import LOCAL_TZ, utcnow
-from dispatch.db import begin_write
 from dispatch.models import Assignment
 from dispatch.queues import safe_id_part
 from dispatch.runtime import Runtime, current
+from dispatch.services.unit_of_work import unit_of_work_from
 from dispatch.states import AssignmentStatus
 from notifications.outbound import enqueue_delivery, queue_sms
 from notifications.recipients import given_name, to_resident
@@ -59,8 +59,7 @@ def send_reminder(assignment_id: int, kind: str, start_iso: str) -> str:
     """RQ job: queue the reminder if the visit is still on, at the time it was made for."""
     runtime = current()
     start_at = datetime.fromisoformat(start_iso)
-    with runtime.sessions() as session:
-        begin_write(session)
+    with unit_of_work_from(runtime.sessions) as session:
         assignment = session.get(Assignment, assignment_id)
         if assignment is None or assignment.status is not AssignmentStatus.ACCEPTED:
             return "visit-off"
@@ -80,6 +79,5 @@ def send_reminder(assignment_id: int, kind: str, start_iso: str) -> str:
             _assignment_id=assignment.id,
         )
         message = queue_sms(session, runtime.settings, out)
-        session.commit()
     enqueue_delivery(runtime.queues, [message])
     return "queued"

@@ -70,8 +70,8 @@ def _entry(status: str, **extra: Any) -> dict[str, Any]:
 
 
 def fall_back(session: Session, message: Message, reason: str) -> Message | None:
-    """Hand ``message`` to the next SMS channel: the replacement row (the caller commits and
-    enqueues it), or None when the order has no channel left."""
+    """Hand ``message`` to the next SMS channel: the replacement row (the caller's unit of work
+    commits it, then it is enqueued), or None when the order has no channel left."""
     commune = session.get(Commune, message.commune_code) if message.commune_code else None
     channel = next_sms_channel(commune, message.channel)
     if channel is None:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
-from dispatch.db import begin_write
 from dispatch.models import Message, MessageStatus
 from notifications.optout import set_opt_out
 from notifications.policy import OPT_OUT_ERROR_CODE, status_moves_forward
@@ -63,8 +62,7 @@ def apply_status(
     status: str,
     error_code: str | None,
 ) -> bool:
-    """Apply one callback and commit; returns whether the message changed."""
-    begin_write(session)
+    """Apply one callback in the caller's unit of work; returns whether the message changed."""
     message = find_message(session, our_id=our_id, channel=channel, provider_id=provider_id)
     if message is None or not status:
         return False  # not ours, or not yet known: nothing to store
@@ -75,6 +73,4 @@ def apply_status(
     moved = advance(message, status, error_code)
     if moved and error_code == str(OPT_OUT_ERROR_CODE):
         set_opt_out(session, message.peer_phone, True, f"error:{OPT_OUT_ERROR_CODE}")
-    if changed or moved:
-        session.commit()
     return changed or moved

@@ -6,7 +6,8 @@ names). None: the local sandbox, with its fixed development credentials, at
 Zalo credentials: the real Zalo. None: the fake Zalo at ``settings.zalo_sandbox_url`` while the
 SMS sandbox is in use (development); with real Twilio credentials and no Zalo ones Zalo is off
 and communes whose order names it get SMS (a fake must never swallow real messages).
-Tests install their own channels with ``install_channels``.
+The channels built live on the runtime (``channels(runtime)``); tests install their own
+there, and shrink retry delays with its ``backoff_scale``.
 """
 
 from __future__ import annotations
@@ -22,13 +23,6 @@ from notifications.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SANDB
 if TYPE_CHECKING:
     from dispatch.runtime import Runtime
     from notifications.channels.zalo_zns import ZaloChannel
-
-
-_lock = threading.Lock()
-_installed: dict[str, Any] | None = None
-_cache: dict[tuple[str, TwilioSettings, str], SmsChannel] = {}
-_zalo: tuple[Runtime, ZaloSettings, ZaloChannel] | None = None
-_backoff_scale = 1.0
 
 
 def twilio_settings(settings: Settings) -> TwilioSettings:
@@ -53,38 +47,80 @@ def twilio_auth_token(settings: Settings) -> str:
     return twilio_settings(settings).auth_token
 
 
-def install_channels(channels: Mapping[str, Any] | None) -> None:
-    """Replace the channels of this process (tests); None goes back to the settings."""
-    global _installed, _zalo
-    with _lock:
-        _installed = dict(channels) if channels is not None else None
-        _cache.clear()
-        if _zalo is not None:
-            _zalo[2].client.close()
-        _zalo = None
+CHANNELS = "notifications.channels"  # the key of this process's Channels on the runtime
 
 
-def set_backoff_scale(scale: float) -> None:
-    """Shrink retry delays (tests and the fault bench run in seconds, not hours)."""
-    global _backoff_scale
-    _backoff_scale = scale
+class Channels:
+    """The SMS and Zalo channels of one runtime, built from its settings on first use.
+
+    Kept on the runtime (``channels(runtime)``), not in module globals: a test or a bench
+    installs its own channels, or shrinks retry delays, on the runtime it runs.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.backoff_scale = 1.0  # tests and the fault benches run in seconds, not hours
+        self._lock = threading.Lock()
+        self._installed: dict[str, Any] | None = None
+        self._cache: dict[tuple[str, TwilioSettings, str], SmsChannel] = {}
+        self._zalo: tuple[ZaloSettings, ZaloChannel] | None = None
+
+    def install(self, channels: Mapping[str, Any] | None) -> None:
+        """Replace the channels (tests); None goes back to the settings."""
+        with self._lock:
+            self._installed = dict(channels) if channels is not None else None
+            self._cache.clear()
+            self._close_zalo()
+
+    def channel_for(self, name: str) -> SmsChannel:
+        """The channel called ``name`` (``twilio`` or ``android_gateway``)."""
+        settings = self.runtime.settings
+        with self._lock:
+            if self._installed is not None:
+                if name in self._installed:
+                    return self._installed[name]  # type: ignore[no-any-return]
+                raise ChannelUnavailable(f"no SMS channel {name!r} installed")
+            key = (settings.public_url, twilio_settings(settings), name)
+            if key not in self._cache:
+                self._cache[key] = _build(settings, name)
+            return self._cache[key]
+
+    def zalo(self) -> ZaloChannel:
+        """The Zalo channel (its token source needs the runtime's DB and Redis)."""
+        with self._lock:
+            if self._installed is not None:
+                if "zalo" in self._installed:
+                    return self._installed["zalo"]  # type: ignore[no-any-return]
+                raise ChannelUnavailable("no Zalo channel installed")
+            zalo = zalo_settings(self.runtime.settings)
+            if zalo is None:
+                raise ChannelUnavailable(
+                    "Zalo is off: set ZALO_APP_ID and the other ZALO_ settings"
+                )
+            if self._zalo is not None and self._zalo[0] == zalo:
+                return self._zalo[1]
+            self._close_zalo()
+            channel = build_zalo_channel(self.runtime, zalo)
+            self._zalo = (zalo, channel)
+            return channel
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_zalo()
+
+    def _close_zalo(self) -> None:
+        if self._zalo is not None:
+            self._zalo[1].client.close()
+        self._zalo = None
 
 
-def backoff_scale() -> float:
-    return _backoff_scale
-
-
-def channel_for(settings: Settings, name: str) -> SmsChannel:
-    """The channel called ``name`` (``twilio`` or ``android_gateway``) for these settings."""
-    with _lock:
-        if _installed is not None:
-            if name in _installed:
-                return _installed[name]
-            raise ChannelUnavailable(f"no SMS channel {name!r} installed")
-        key = (settings.public_url, twilio_settings(settings), name)
-        if key not in _cache:
-            _cache[key] = _build(settings, name)
-        return _cache[key]
+def channels(runtime: Runtime) -> Channels:
+    """The channels of ``runtime``, made on first use and kept on it."""
+    found = runtime.adapters.get(CHANNELS)
+    if found is None:
+        found = runtime.adapters.setdefault(CHANNELS, Channels(runtime))
+    assert isinstance(found, Channels)
+    return found
 
 
 class ChannelUnavailable(LookupError):
@@ -147,32 +183,8 @@ def zalo_settings(settings: Settings) -> ZaloSettings | None:
 
 def zalo_template_ids(settings: Settings) -> Mapping[str, str]:
     """Our templates that have an approved ZNS twin (none when Zalo is off)."""
-    with _lock:
-        installed = _installed.get("zalo") if _installed is not None else None
-    if installed is not None:
-        return dict(installed.template_ids)
     zalo = zalo_settings(settings)
     return zalo.templates if zalo is not None else {}
-
-
-def zalo_channel(runtime: Runtime) -> ZaloChannel:
-    """The Zalo channel of this process (its token source needs the runtime's DB and Redis)."""
-    global _zalo
-    with _lock:
-        if _installed is not None:
-            if "zalo" in _installed:
-                return _installed["zalo"]  # type: ignore[no-any-return]
-            raise ChannelUnavailable("no Zalo channel installed")
-        zalo = zalo_settings(runtime.settings)
-        if zalo is None:
-            raise ChannelUnavailable("Zalo is off: set ZALO_APP_ID and the other ZALO_ settings")
-        if _zalo is not None and _zalo[0] is runtime and _zalo[1] == zalo:
-            return _zalo[2]
-        if _zalo is not None:
-            _zalo[2].client.close()
-        channel = build_zalo_channel(runtime, zalo)
-        _zalo = (runtime, zalo, channel)
-        return channel
 
 
 def build_zalo_channel(runtime: Runtime, zalo: ZaloSettings) -> ZaloChannel:

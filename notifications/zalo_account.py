@@ -21,8 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.clock import to_local, utcnow
-from dispatch.db import begin_write, lock_for_transaction
+from dispatch.db import lock_for_transaction
 from dispatch.models import ChannelAlert, ZaloAccount
+from dispatch.services.unit_of_work import unit_of_work_from
 from notifications.channels.base import RetryableSendError
 from notifications.channels.zalo_zns import ZnsClient
 
@@ -90,35 +91,34 @@ class DbTokenSource:
 
     def _refresh_locked(self, stale: str | None) -> str:
         for _ in range(2):  # two workers may both create the first row: the loser reads it
-            with self.sessions() as session:
-                begin_write(session)
-                row = session.scalar(
-                    select(ZaloAccount).where(ZaloAccount.app_id == self.app_id).with_for_update()
-                )
-                if row is None:
-                    row = ZaloAccount(
-                        app_id=self.app_id, refresh_token=self.first_refresh_token, refreshes=0
-                    )
-                    session.add(row)
-                    try:
-                        session.flush()
-                    except IntegrityError:
-                        session.rollback()
-                        continue
-                now = utcnow()
-                if row.access_token and row.access_token != stale and _fresh(row, now):
-                    session.commit()
-                    return row.access_token  # refreshed by another worker while we waited
-                grant = self.client.refresh(row.refresh_token)  # the row stays locked
-                row.access_token = grant.access_token
-                row.refresh_token = grant.refresh_token
-                row.expires_at = now + timedelta(seconds=grant.expires_in_s)
-                row.refreshed_at = now
-                row.refreshes += 1
-                session.commit()
-                log.info("Zalo access token refreshed (valid %s s)", grant.expires_in_s)
-                return grant.access_token
+            try:
+                with unit_of_work_from(self.sessions) as session:
+                    return self._refresh_row(session, stale)
+            except IntegrityError:
+                continue  # rolled back: the other worker's row is there now
         raise RetryableSendError("could not store the Zalo token row")
+
+    def _refresh_row(self, session: Session, stale: str | None) -> str:
+        row = session.scalar(
+            select(ZaloAccount).where(ZaloAccount.app_id == self.app_id).with_for_update()
+        )
+        if row is None:
+            row = ZaloAccount(
+                app_id=self.app_id, refresh_token=self.first_refresh_token, refreshes=0
+            )
+            session.add(row)
+            session.flush()
+        now = utcnow()
+        if row.access_token and row.access_token != stale and _fresh(row, now):
+            return row.access_token  # refreshed by another worker while we waited
+        grant = self.client.refresh(row.refresh_token)  # the row stays locked
+        row.access_token = grant.access_token
+        row.refresh_token = grant.refresh_token
+        row.expires_at = now + timedelta(seconds=grant.expires_in_s)
+        row.refreshed_at = now
+        row.refreshes += 1
+        log.info("Zalo access token refreshed (valid %s s)", grant.expires_in_s)
+        return grant.access_token
 
 
 def _fresh(row: ZaloAccount, now: datetime) -> bool:
@@ -153,7 +153,7 @@ def mark_quota_spent(session: Session, app_id: str, now: datetime, first_refresh
 
 
 def record_alert(session: Session, kind: str, key: str, detail: str) -> None:
-    """Add or bump the alert (kind, key); the caller commits."""
+    """Add or bump the alert (kind, key) in the caller's unit of work."""
     now = utcnow()
     lock_for_transaction(session, f"channel-alert:{kind}:{key}")  # PostgreSQL: one insert
     alert = session.scalar(

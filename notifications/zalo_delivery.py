@@ -26,9 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
-from dispatch.db import begin_write
 from dispatch.models import Message, MessageStatus
 from dispatch.runtime import Runtime
+from dispatch.services.unit_of_work import unit_of_work_from
 from notifications import wiring
 from notifications.attempts import history_entry, record_sent, schedule_attempt
 from notifications.channels import RetryableSendError
@@ -56,25 +56,28 @@ TOKEN_ALERT = "zalo_token"  # Zalo refuses our refresh token: the OA must be aut
 def deliver_zalo(runtime: Runtime, our_id: str, attempt: int) -> str:
     settings = runtime.settings
     zalo = wiring.zalo_settings(settings)
+    # Read only, and closed before Zalo answers: no lock held meanwhile. Each way out below
+    # opens its own unit of work, which checks the message again under the lock.
     with runtime.sessions() as session:
-        message = _locked(session, our_id)
+        message = session.scalar(select(Message).where(Message.our_id == our_id))
         if message is None or message.status not in (MessageStatus.QUEUED, MessageStatus.SENDING):
             return "done-already"
-        if any(h.get("status") == UNCONFIRMED for h in message.status_history):
-            return _fall_back(runtime, session, message, UNCONFIRMED)
-        if attempt > 1 and not _answered(message, attempt - 1):
-            # The last attempt was claimed and never told what Zalo said (a killed worker, a
-            # database error after the send): it may have landed, so it is unconfirmed too.
-            session.rollback()
-            error = RetryableSendError("earlier attempt without an answer", maybe_sent=True)
-            return _retry(runtime, our_id, attempt, error)
-        if zalo is not None and quota_spent_today(session, zalo.app_id, utcnow()):
-            return _fall_back(runtime, session, message, "quota")
+        unconfirmed = any(h.get("status") == UNCONFIRMED for h in message.status_history)
+        # The last attempt was claimed and never told what Zalo said (a killed worker, a
+        # database error after the send): it may have landed, so it is unconfirmed too.
+        unanswered = attempt > 1 and not _answered(message, attempt - 1)
+        quota = zalo is not None and quota_spent_today(session, zalo.app_id, utcnow())
         phone, template = message.peer_phone, message.template or ""
         data = dict(message.template_data or {})
-        session.rollback()  # no lock held while Zalo answers
+    if unconfirmed:
+        return _fall_back_now(runtime, our_id, UNCONFIRMED)
+    if unanswered:
+        error = RetryableSendError("earlier attempt without an answer", maybe_sent=True)
+        return _retry(runtime, our_id, attempt, error)
+    if quota:
+        return _fall_back_now(runtime, our_id, "quota")
     try:
-        channel = wiring.zalo_channel(runtime)
+        channel = wiring.channels(runtime).zalo()
         sent = channel.send(phone, template, data, our_id)
     except wiring.ChannelUnavailable as error:
         log.warning("ZNS %s not sent: %s", our_id, error)
@@ -82,10 +85,8 @@ def deliver_zalo(runtime: Runtime, our_id: str, attempt: int) -> str:
     except ZaloApiError as error:
         return _refused(runtime, our_id, attempt, error)
     except ZaloAuthError as error:
-        with runtime.sessions() as session:
-            begin_write(session)
+        with unit_of_work_from(runtime.sessions) as session:
             record_alert(session, TOKEN_ALERT, zalo.app_id if zalo else "?", str(error))
-            session.commit()
         return _retry(runtime, our_id, attempt, error)
     except RetryableSendError as error:
         return _retry(runtime, our_id, attempt, error)
@@ -101,13 +102,13 @@ def _answered(message: Message, attempt: int) -> bool:
 
 
 def _locked(session: Session, our_id: str) -> Message | None:
-    """The message, locked until the transaction ends: the delivery webhook may be writing
-    it at the same moment (SQLite: the write lock; PostgreSQL: the row lock)."""
-    begin_write(session)
+    """The message, locked until the unit of work ends: the delivery webhook may be writing
+    it at the same moment (SQLite: the unit's write lock; PostgreSQL: the row lock)."""
     return session.scalar(select(Message).where(Message.our_id == our_id).with_for_update())
 
 
-def _fall_back(runtime: Runtime, session: Session, message: Message, reason: str) -> str:
+def _fall_back(session: Session, message: Message, reason: str) -> Message | None:
+    """The replacement SMS, or None when the message failed (no SMS channel in the order)."""
     replacement = fall_back(session, message, reason)
     if replacement is None:  # no SMS channel in the order: nothing else can carry it
         message.status = MessageStatus.FAILED
@@ -116,19 +117,24 @@ def _fall_back(runtime: Runtime, session: Session, message: Message, reason: str
             *message.status_history,
             history_entry(MessageStatus.FAILED, error_code=reason),
         ]
-        session.commit()
-        return f"failed-{reason}"
-    session.commit()
-    enqueue_delivery(runtime.queues, [replacement])
-    return f"fallback-{reason}"
+    return replacement
 
 
 def _fall_back_now(runtime: Runtime, our_id: str, reason: str) -> str:
-    with runtime.sessions() as session:
+    with unit_of_work_from(runtime.sessions) as session:
         message = _locked(session, our_id)
         if message is None or message.status not in (MessageStatus.QUEUED, MessageStatus.SENDING):
             return "done-already"  # the delivery webhook came first
-        return _fall_back(runtime, session, message, reason)
+        replacement = _fall_back(session, message, reason)
+    return _handed_over(runtime, replacement, reason)
+
+
+def _handed_over(runtime: Runtime, replacement: Message | None, reason: str) -> str:
+    """After the fallback's commit: its SMS goes to the delivery queue."""
+    if replacement is None:
+        return f"failed-{reason}"
+    enqueue_delivery(runtime.queues, [replacement])
+    return f"fallback-{reason}"
 
 
 def _refused(runtime: Runtime, our_id: str, attempt: int, error: ZaloApiError) -> str:
@@ -139,19 +145,15 @@ def _refused(runtime: Runtime, our_id: str, attempt: int, error: ZaloApiError) -
     if error.kind == QUOTA:
         zalo = wiring.zalo_settings(settings)
         if zalo is not None:
-            with runtime.sessions() as session:
-                begin_write(session)
+            with unit_of_work_from(runtime.sessions) as session:
                 day = mark_quota_spent(session, zalo.app_id, utcnow(), zalo.refresh_token)
-                session.commit()
             log.warning("Zalo quota spent (%s): SMS for the rest of %s", code, day)
         return _fall_back_now(runtime, our_id, code)
     if error.kind == TEMPLATE:
-        with runtime.sessions() as session:
-            begin_write(session)
+        with unit_of_work_from(runtime.sessions) as session:
             message = session.scalar(select(Message).where(Message.our_id == our_id))
             template = (message.template if message else None) or "?"
             record_alert(session, TEMPLATE_ALERT, template, f"{error} (template {template})")
-            session.commit()
         return _fall_back_now(runtime, our_id, code)
     if error.kind == NIGHT:
         return _night(runtime, our_id, attempt, code)
@@ -159,20 +161,24 @@ def _refused(runtime: Runtime, our_id: str, attempt: int, error: ZaloApiError) -
 
 
 def _night(runtime: Runtime, our_id: str, attempt: int, code: str) -> str:
-    with runtime.sessions() as session:
+    replacement, morning = None, None
+    with unit_of_work_from(runtime.sessions) as session:
         message = _locked(session, our_id)
         if message is None or message.status not in (MessageStatus.QUEUED, MessageStatus.SENDING):
             return "done-already"
         if sent_at_night(message):  # an answer or a sign-in code cannot wait for the morning
-            return _fall_back(runtime, session, message, code)
-        morning = zalo_morning(utcnow(), runtime.settings.quiet_hours, runtime.settings.timezone)
-        message.status = MessageStatus.QUEUED
-        message.send_after = morning
-        message.status_history = [
-            *message.status_history,
-            history_entry("held", error_code=code, until=morning.isoformat(), attempt=attempt),
-        ]
-        session.commit()
+            replacement = _fall_back(session, message, code)
+        else:
+            settings = runtime.settings
+            morning = zalo_morning(utcnow(), settings.quiet_hours, settings.timezone)
+            message.status = MessageStatus.QUEUED
+            message.send_after = morning
+            message.status_history = [
+                *message.status_history,
+                history_entry("held", error_code=code, until=morning.isoformat(), attempt=attempt),
+            ]
+    if morning is None:
+        return _handed_over(runtime, replacement, code)
     schedule_attempt(runtime, our_id, attempt + 1, morning)
     return "held"
 
@@ -180,22 +186,27 @@ def _night(runtime: Runtime, our_id: str, attempt: int, code: str) -> str:
 def _retry(runtime: Runtime, our_id: str, attempt: int, error: RetryableSendError) -> str:
     code = str(error.code or error.http_status or "network")
     now = utcnow()
-    with runtime.sessions() as session:
+    replacement = None
+    with unit_of_work_from(runtime.sessions) as session:
         message = _locked(session, our_id)
         if message is None or message.status not in (MessageStatus.QUEUED, MessageStatus.SENDING):
             return "confirmed"  # the delivery webhook proved the send got through
-        if error.maybe_sent:
+        given_up = not error.maybe_sent and attempt >= ZALO_MAX_ATTEMPTS
+        if given_up:
+            replacement = _fall_back(session, message, f"gave-up:{code}")
+        elif error.maybe_sent:
             # Never a second ZNS for a send that may have landed: wait for its receipt.
             at = now + timedelta(seconds=runtime.settings.zalo_timing.confirm_s)
             entry = history_entry(UNCONFIRMED, error_code=code, attempt=attempt)
-        elif attempt >= ZALO_MAX_ATTEMPTS:
-            return _fall_back(runtime, session, message, f"gave-up:{code}")
         else:
-            at = now + timedelta(seconds=backoff_seconds(attempt) * wiring.backoff_scale())
+            scale = wiring.channels(runtime).backoff_scale
+            at = now + timedelta(seconds=backoff_seconds(attempt) * scale)
             entry = history_entry("retry", error_code=code, attempt=attempt)
-        message.send_after = at
-        message.status_history = [*message.status_history, entry]
-        session.commit()
+        if not given_up:
+            message.send_after = at
+            message.status_history = [*message.status_history, entry]
+    if given_up:
+        return _handed_over(runtime, replacement, f"gave-up:{code}")
     schedule_attempt(runtime, our_id, attempt + 1, at)
     log.info("ZNS %s attempt %s: %s; next at %s", our_id, attempt, error, at.isoformat())
     return UNCONFIRMED if error.maybe_sent else "retry"

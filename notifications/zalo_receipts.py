@@ -16,8 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dispatch.clock import utcnow
-from dispatch.db import begin_write
 from dispatch.models import ChannelKind, Message, MessageStatus, ZaloReceipt
+from dispatch.services.unit_of_work import atomic
 from notifications.status import advance
 
 RECEIPT_EVENT = "user_received_message"
@@ -31,25 +31,23 @@ def _moment(millis: object) -> datetime | None:
 
 
 def apply_receipt(session: Session, event: dict[str, object]) -> str:
-    """Apply one receipt and commit; returns what happened (for logs and tests)."""
+    """Apply one receipt in the caller's unit of work; returns what happened (logs, tests)."""
     payload = event.get("message")
     if not isinstance(payload, dict) or not payload.get("msg_id"):
         return "ignored"
     msg_id = str(payload["msg_id"])[:64]
     tracking_id = str(payload.get("tracking_id") or "")[:48] or None
-    begin_write(session)
-    session.add(
-        ZaloReceipt(
-            msg_id=msg_id,
-            tracking_id=tracking_id,
-            delivered_at=_moment(payload.get("delivery_time")),
-            received_at=utcnow(),
-        )
-    )
     try:
-        session.flush()
+        with atomic(session):  # a savepoint: a repeat's failed insert is undone alone
+            session.add(
+                ZaloReceipt(
+                    msg_id=msg_id,
+                    tracking_id=tracking_id,
+                    delivered_at=_moment(payload.get("delivery_time")),
+                    received_at=utcnow(),
+                )
+            )
     except IntegrityError:
-        session.rollback()
         return "duplicate"
     message = None
     if tracking_id:
@@ -61,8 +59,7 @@ def apply_receipt(session: Session, event: dict[str, object]) -> str:
             )
         )
     if message is None:
-        session.commit()  # kept: a repeat still finds it
-        return "unknown"
+        return "unknown"  # the receipt is kept: a repeat still finds it
     message.provider_id = message.provider_id or msg_id
     if message.status == MessageStatus.REPLACED:
         entry = {"status": MessageStatus.DELIVERED, "at": utcnow().isoformat(), "late": True}
@@ -71,5 +68,4 @@ def apply_receipt(session: Session, event: dict[str, object]) -> str:
     else:
         advance(message, MessageStatus.DELIVERED)
         outcome = "delivered"
-    session.commit()
     return outcome

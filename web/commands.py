@@ -82,10 +82,11 @@ def load_demo_if_empty(settings: Settings) -> bool:
     from demo.communes import load_demo
     from dispatch.clock import utcnow
     from dispatch.db import make_engine, make_session_factory
+    from dispatch.services.unit_of_work import unit_of_work
 
     engine = make_engine(settings.database_url, worker=True)
     try:
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine)() as session, unit_of_work(session):
             return load_demo(session, utcnow())
     finally:
         engine.dispose()
@@ -114,13 +115,14 @@ def demo_command(argv: Sequence[str]) -> int:
 def _load_province(settings: Settings, scale: float) -> int:
     from demo.province import ProvinceSpec, load_province
     from dispatch.db import make_engine, make_session_factory
+    from dispatch.services.unit_of_work import unit_of_work
 
     if not 0 < scale <= 1:
         return _fail("--scale must be above 0 and at most 1", EXIT_CONFIG)
     spec = ProvinceSpec().scaled(scale)
     engine = make_engine(settings.database_url, worker=True)
     try:
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine)() as session, unit_of_work(session):
             if not load_province(session, spec):
                 return _fail("the database already has data; province not loaded", 1)
     finally:

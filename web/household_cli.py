@@ -37,7 +37,7 @@ def households_command(argv: Sequence[str]) -> int:
     from dispatch.clock import utcnow
     from dispatch.db import make_engine, make_session_factory
     from dispatch.models import Commune
-    from dispatch.services import household_import
+    from dispatch.services import household_import, unit_of_work
     from notifications.phone import to_e164
 
     try:
@@ -59,7 +59,8 @@ def households_command(argv: Sequence[str]) -> int:
             if args.dry_run:
                 print(f"all {len(report.rows)} rows are right (dry run: nothing saved)")
                 return 0
-            household_import.apply(session, report, "cli", utcnow())
+            with unit_of_work(session):
+                household_import.apply(session, report, "cli", utcnow())
             print(f"imported: {report.created} new, {report.updated} updated")
             return 0
     finally:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, abort, current_app, request
 from twilio.request_validator import RequestValidator
 
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.settings import Settings
 from web.extensions import db
 
@@ -87,14 +88,15 @@ def twilio_status() -> Response:
     _require_twilio_signature()
     form = request.form
     code = form.get("ErrorCode") or None
-    apply_status(
-        db(),
-        our_id=request.args.get("our_id") or None,
-        channel="twilio",
-        provider_id=form.get("MessageSid") or form.get("SmsSid") or None,
-        status=form.get("MessageStatus") or form.get("SmsStatus") or "",
-        error_code=code,
-    )
+    with unit_of_work(db()):
+        apply_status(
+            db(),
+            our_id=request.args.get("our_id") or None,
+            channel="twilio",
+            provider_id=form.get("MessageSid") or form.get("SmsSid") or None,
+            status=form.get("MessageStatus") or form.get("SmsStatus") or "",
+            error_code=code,
+        )
     return Response(status=204)
 
 
@@ -138,14 +140,15 @@ def android_gateway() -> Response:
             abort(400)
         _receive(inbound)
     elif event in GATEWAY_STATUS:
-        apply_status(
-            db(),
-            our_id=str(payload.get("messageId") or "") or None,
-            channel="android_gateway",
-            provider_id=str(payload.get("messageId") or "") or None,
-            status=GATEWAY_STATUS[event],
-            error_code=None,
-        )
+        with unit_of_work(db()):
+            apply_status(
+                db(),
+                our_id=str(payload.get("messageId") or "") or None,
+                channel="android_gateway",
+                provider_id=str(payload.get("messageId") or "") or None,
+                status=GATEWAY_STATUS[event],
+                error_code=None,
+            )
     return Response(status=204)
 
 
@@ -166,5 +169,6 @@ def zalo() -> Response:
     if not isinstance(event, dict):
         abort(400)
     if event.get("event_name") == RECEIPT_EVENT:
-        apply_receipt(db(), event)
+        with unit_of_work(db()):
+            apply_receipt(db(), event)
     return Response(status=200)  # other OA events (follows, chats) are not ours to handle

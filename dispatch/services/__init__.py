@@ -1,8 +1,8 @@
-"""Services: each takes a Session, a command dataclass and ``now``, and in ONE transaction
-writes the state change, its outbox events and an audit row, then commits. On any error the
-whole transaction (including the caller's pending changes) is rolled back and a domain error
-raised: ``NotFound``, ``Conflict`` (stale ``expected_version``), ``InvalidCommand``,
-``IllegalTransition``.
+"""Services: each takes a Session, a command dataclass and ``now``, and writes the state change,
+its outbox events and an audit row inside the caller's unit of work (``unit_of_work``, opened
+and committed by the entry point; services never commit). On an error the service's own writes
+are undone (a savepoint) and a domain error raised: ``NotFound``, ``Conflict`` (stale
+``expected_version``), ``InvalidCommand``, ``IllegalTransition``.
 
 Resident side (requests.py): ``submit`` (dedupe: same phone + kind open within 24 h returns
 the existing request with ``created=False``), ``cancel``, ``reschedule``.
@@ -11,7 +11,8 @@ Offer life (offers.py): ``offer``, ``accept``, ``decline``, ``expire``, ``expire
 Coordinator (overrides.py): ``reassign`` (locked), ``set_lock``, ``unassign``.
 Planner write-back (planning_writeback.py): ``diff_plan``, ``apply_plan_changes``.
 Resident's answer to the nearest time offered (proposals.py): ``answer_time_proposal``.
-``transaction`` blocks nest: services called inside one land in its single commit.
+Services called in one ``unit_of_work`` block land in its single commit; one called with no
+unit of work open raises ``NoUnitOfWork``.
 """
 
 from dispatch.services.errors import (
@@ -69,7 +70,13 @@ from dispatch.services.requests import (
     reschedule,
     submit,
 )
-from dispatch.services.unit import transaction
+from dispatch.services.unit_of_work import (
+    NoUnitOfWork,
+    atomic,
+    in_unit_of_work,
+    unit_of_work,
+    unit_of_work_from,
+)
 from dispatch.services.windows import TimeWindow, fits_windows, request_windows
 
 __all__ = [
@@ -121,6 +128,10 @@ __all__ = [
     "set_lock",
     "start",
     "submit",
-    "transaction",
     "unassign",
+    "unit_of_work",
+    "unit_of_work_from",
+    "NoUnitOfWork",
+    "atomic",
+    "in_unit_of_work",
 ]

@@ -12,7 +12,7 @@ from dispatch.clock import as_utc
 from dispatch.events import ReplanRequested, VolunteerAvailabilityChanged
 from dispatch.models import AuditLog, ExceptionKind, ShiftException, Volunteer, VolunteerShift
 from dispatch.services.errors import InvalidCommand, NotFound
-from dispatch.services.unit import transaction
+from dispatch.services.unit_of_work import atomic
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def set_weekly_shifts(session: Session, cmd: SetWeeklyShifts, now: datetime) -> 
     for first, second in zip(ordered, ordered[1:], strict=False):
         if first.weekday == second.weekday and second.start < first.end:
             raise InvalidCommand(f"shifts overlap on weekday {first.weekday}")
-    with transaction(session):
+    with atomic(session):
         volunteer = _volunteer(session, cmd.volunteer_id)
         before: dict[str, object] = {"shifts": _shift_list(volunteer)}
         volunteer.shifts.clear()
@@ -120,7 +120,7 @@ def set_weekly_shifts(session: Session, cmd: SetWeeklyShifts, now: datetime) -> 
 
 def add_day_off(session: Session, cmd: AddDayOff, now: datetime) -> ShiftException:
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         volunteer = _volunteer(session, cmd.volunteer_id)
         existing = next(
             (
@@ -142,7 +142,7 @@ def add_day_off(session: Session, cmd: AddDayOff, now: datetime) -> ShiftExcepti
 
 def remove_day_off(session: Session, cmd: RemoveDayOff, now: datetime) -> None:
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         volunteer = _volunteer(session, cmd.volunteer_id)
         found = next((e for e in volunteer.exceptions if e.id == cmd.exception_id), None)
         if found is None:
@@ -156,7 +156,7 @@ def remove_day_off(session: Session, cmd: RemoveDayOff, now: datetime) -> None:
 def request_replan(session: Session, commune_code: str, actor: str, now: datetime) -> None:
     """A coordinator's "re-plan now": an event, so the relay and sweep carry it like any other."""
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         outbox.record(session, ReplanRequested(commune_code=commune_code, by=actor))
         session.add(
             AuditLog(

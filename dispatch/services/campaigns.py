@@ -30,7 +30,7 @@ from dispatch.models import (
 )
 from dispatch.outbox import record
 from dispatch.services.errors import InvalidCommand, NotFound
-from dispatch.services.unit import transaction
+from dispatch.services.unit_of_work import atomic
 from dispatch.states import IllegalTransition
 
 MISSES_FOR_HEAD = 3
@@ -81,7 +81,7 @@ def open_campaign(session: Session, command: OpenCampaign, actor: str, now: date
         or (command.last_day - command.first_day).days >= MAX_DAYS
     ):
         raise InvalidCommand(f"the last day must follow the first, at most {MAX_DAYS} days on")
-    with transaction(session):
+    with atomic(session):
         campaign = Campaign(
             commune_code=command.commune_code, name=command.name.strip()[:120],
             hamlets=sorted(command.hamlets), checklist=list(command.checklist),
@@ -100,7 +100,7 @@ def set_status(
 ) -> Campaign:
     if target not in CAMPAIGN_TRANSITIONS[campaign.status]:
         raise IllegalTransition("campaign", str(campaign.status), str(target))
-    with transaction(session):
+    with atomic(session):
         before = str(campaign.status)
         campaign.status = target
         campaign.updated_at = as_utc(now)
@@ -135,7 +135,7 @@ def record_outcome(
         if member is None or member.household_id != visit.household_id:
             raise InvalidCommand("that member is not of this household")
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         outcome = visit.outcome or DoorOutcome(visit_id=visit.id, household_id=visit.household_id)
         outcome.status = command.status
         outcome.done_items = done if command.status == DoorStatus.DONE else []

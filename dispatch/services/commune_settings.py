@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.models import AuditLog, ChannelKind, Commune, SmsChannelKind
 from dispatch.services.errors import InvalidCommand, NotFound
+from dispatch.services.unit_of_work import atomic
 
 
 class BadChannelOrder(InvalidCommand):
@@ -31,23 +32,24 @@ def parse_channel_order(raw: str) -> str:
 def set_channel_order(
     session: Session, commune_code: str, raw: str, *, actor: str, at: datetime
 ) -> Commune:
-    """Store the commune's channel order with an audit row; the caller commits."""
-    commune = session.get(Commune, commune_code)
-    if commune is None:
-        raise NotFound("commune", commune_code)
-    order = parse_channel_order(raw)
-    before = commune.channel_order
-    commune.channel_order = order
-    session.add(
-        AuditLog(
-            at=at,
-            actor=actor,
-            action="set_channel_order",
-            entity_type="commune",
-            entity_id=commune_code,
-            before={"channel_order": before},
-            after={"channel_order": order},
-            commune_code=commune_code,
+    """Store the commune's channel order with an audit row, in the caller's unit of work."""
+    with atomic(session):
+        commune = session.get(Commune, commune_code)
+        if commune is None:
+            raise NotFound("commune", commune_code)
+        order = parse_channel_order(raw)
+        before = commune.channel_order
+        commune.channel_order = order
+        session.add(
+            AuditLog(
+                at=at,
+                actor=actor,
+                action="set_channel_order",
+                entity_type="commune",
+                entity_id=commune_code,
+                before={"channel_order": before},
+                after={"channel_order": order},
+                commune_code=commune_code,
+            )
         )
-    )
     return commune

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from dispatch.clock import as_utc
 from dispatch.models import AuditLog, Hamlet, Team, Volunteer
 from dispatch.services.errors import InvalidCommand, NotFound
-from dispatch.services.unit import transaction
+from dispatch.services.unit_of_work import atomic
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def _audit(
 
 def edit_volunteer(session: Session, cmd: EditVolunteer, now: datetime) -> Volunteer:
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         volunteer = session.get(Volunteer, cmd.volunteer_id)
         if volunteer is None:
             raise NotFound("volunteer", cmd.volunteer_id)
@@ -89,7 +89,7 @@ def edit_volunteer(session: Session, cmd: EditVolunteer, now: datetime) -> Volun
 
 def edit_hamlet(session: Session, cmd: EditHamlet, now: datetime) -> Hamlet:
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         hamlet = session.get(Hamlet, cmd.code)
         if hamlet is None:
             raise NotFound("hamlet", cmd.code)
@@ -112,7 +112,7 @@ def rename_team(session: Session, cmd: RenameTeam, now: datetime) -> Team:
     now = as_utc(now)
     if not cmd.name.strip():
         raise InvalidCommand("a team needs a name")
-    with transaction(session):
+    with atomic(session):
         team = session.get(Team, cmd.team_id)
         if team is None:
             raise NotFound("team", cmd.team_id)

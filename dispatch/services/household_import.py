@@ -23,7 +23,7 @@ from dispatch.clock import as_utc
 from dispatch.models import AtHome, AuditLog, Hamlet, Household, HouseholdMember
 from dispatch.services.place_import import Row
 from dispatch.services.tables import TableError, read_table
-from dispatch.services.unit import transaction
+from dispatch.services.unit_of_work import atomic
 from dispatch.services.volunteer_import import ImportReport
 
 COLUMNS = ("code", "commune", "hamlet", "address", "head", "phone", "lat", "lon", "at_home",
@@ -187,7 +187,7 @@ def apply(session: Session, report: ImportReport, actor: str, now: datetime) -> 
     if report.errors:
         return report
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         for row in report.rows:
             values = row.values
             household = session.scalar(

@@ -27,8 +27,8 @@ from dispatch.services.unit import (
     get_assignment,
     get_request,
     record_change,
-    transaction,
 )
+from dispatch.services.unit_of_work import atomic
 from dispatch.states import AssignmentStatus, IllegalTransition, RequestStatus, transition
 
 A = AssignmentStatus
@@ -75,7 +75,7 @@ class CompleteVisit:
 def offer(session: Session, cmd: OfferAssignment, now: datetime) -> Assignment:
     """Offer an open request to a volunteer at a time; the offer expires at ``expires_at``."""
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         req = get_request(session, cmd.request_id, cmd.expected_version)
         volunteer = check_volunteer(session, cmd.volunteer_id)
         if cmd.source == AssignmentSource.SOLVER:
@@ -107,7 +107,7 @@ def _answer(
 def accept(session: Session, cmd: AcceptOffer, now: datetime) -> Assignment:
     """The volunteer accepts; the visit is fixed. Accepting late (before the sweep) is fine."""
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         a, before = _answer(
             session, cmd.assignment_id, cmd.expected_version, A.ACCEPTED, R.SCHEDULED, now
         )
@@ -127,7 +127,7 @@ def accept(session: Session, cmd: AcceptOffer, now: datetime) -> Assignment:
 def decline(session: Session, cmd: DeclineOffer, now: datetime) -> Assignment:
     """The volunteer says no (or backs out of an accepted visit); the request is re-queued."""
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         a, before = _answer(
             session, cmd.assignment_id, cmd.expected_version, A.DECLINED, R.OPEN, now
         )
@@ -149,7 +149,7 @@ def decline(session: Session, cmd: DeclineOffer, now: datetime) -> Assignment:
 def expire(session: Session, cmd: ExpireOffer, now: datetime) -> Assignment:
     """An unanswered offer lapses; the request goes back to the queue."""
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         a, before = _answer(session, cmd.assignment_id, None, A.EXPIRED, R.OPEN, now)
         record_change(
             session,
@@ -175,7 +175,8 @@ def due_offer_ids(session: Session, now: datetime) -> list[int]:
 
 
 def expire_due(session: Session, now: datetime, actor: str = "system") -> list[Assignment]:
-    """Expire every due offer, each in its own transaction; ones answered meanwhile are skipped."""
+    """Expire every due offer, each in its own savepoint of the caller's unit of work; ones
+    answered meanwhile are skipped."""
     expired = []
     for assignment_id in due_offer_ids(session, now):
         try:
@@ -187,7 +188,7 @@ def expire_due(session: Session, now: datetime, actor: str = "system") -> list[A
 
 def start(session: Session, cmd: StartVisit, now: datetime) -> Assignment:
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         a, before = _answer(
             session, cmd.assignment_id, cmd.expected_version, A.IN_PROGRESS, R.IN_PROGRESS, now
         )
@@ -210,7 +211,7 @@ def complete(session: Session, cmd: CompleteVisit, now: datetime) -> Assignment:
     if cmd.outcome not in VisitOutcome.ALL:
         raise InvalidCommand(f"unknown outcome {cmd.outcome!r}")
     reopened = cmd.outcome == VisitOutcome.RESIDENT_ABSENT
-    with transaction(session):
+    with atomic(session):
         a, before = _answer(
             session,
             cmd.assignment_id,

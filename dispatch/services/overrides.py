@@ -34,8 +34,8 @@ from dispatch.services.unit import (
     record_change,
     request_snapshot,
     require_reason,
-    transaction,
 )
+from dispatch.services.unit_of_work import atomic
 from dispatch.states import LIVE_ASSIGNMENT_STATUSES, AssignmentStatus, RequestStatus, transition
 
 
@@ -73,7 +73,7 @@ def reassign(session: Session, cmd: ReassignRequest, now: datetime) -> Assignmen
     """Put the request on a volunteer and time, replacing any live assignment; locked."""
     now = as_utc(now)
     reason = require_reason(cmd.reason)
-    with transaction(session):
+    with atomic(session):
         req = get_request(session, cmd.request_id, cmd.expected_version)
         if req.status in (RequestStatus.DONE, RequestStatus.CANCELLED, RequestStatus.IN_PROGRESS):
             raise InvalidCommand(f"a request that is {req.status} cannot be reassigned")
@@ -138,7 +138,7 @@ def set_lock(session: Session, cmd: SetLock, now: datetime) -> Assignment:
     """Lock (the planner keeps it) or unlock (the planner may move it) a live assignment."""
     now = as_utc(now)
     reason = require_reason(cmd.reason)
-    with transaction(session):
+    with atomic(session):
         a = get_assignment(session, cmd.assignment_id, cmd.expected_version)
         if a.status not in LIVE_ASSIGNMENT_STATUSES:
             raise InvalidCommand(f"an assignment that is {a.status} cannot be (un)locked")
@@ -171,7 +171,7 @@ def unassign(session: Session, cmd: UnassignRequest, now: datetime) -> HelpReque
     """Take the request off its volunteer; it goes back to the queue for the planner."""
     now = as_utc(now)
     reason = require_reason(cmd.reason)
-    with transaction(session):
+    with atomic(session):
         req = get_request(session, cmd.request_id, cmd.expected_version)
         before = request_snapshot(req)
         if live_assignment(session, req) is None:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.clock import as_utc
 from dispatch.models import AuditLog, Hamlet, Team
-from dispatch.services.unit import transaction
+from dispatch.services.unit_of_work import atomic
 
 HAMLET_COLUMNS = ("code", "commune", "name", "lat", "lon")
 TEAM_COLUMNS = ("id", "commune", "hamlet", "name")
@@ -267,7 +267,7 @@ def apply(
         return report
     now = as_utc(now)
     write = _apply_hamlet if report.kind == "hamlet" else _apply_team
-    with transaction(session):
+    with atomic(session):
         for row in report.rows:
             created = write(session, row.values, actor, now)
             report.created += created

@@ -2,7 +2,8 @@
 
 The planning adapter (runtime) builds the list of ``PlannedVisit`` from a solver plan, calls
 ``diff_plan`` to get the changes against the commune's live assignments, then
-``apply_plan_changes`` to store them in ONE transaction, each with its event and audit row.
+``apply_plan_changes`` to store them in the caller's unit of work, each with its event and
+audit row.
 Fixed visits (accepted, in progress, coordinator-locked) are never touched. A change that the
 world overtook while the solver ran (an offer accepted meanwhile, a request cancelled) is
 skipped and reported, so the caller can plan once more.
@@ -20,7 +21,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from dispatch import outbox
 from dispatch.clock import as_utc
-from dispatch.db import begin_write
 from dispatch.events import AssignmentChanged, OffersMade
 from dispatch.models import Assignment, HelpRequest
 from dispatch.models.requests import AssignmentSource
@@ -32,8 +32,8 @@ from dispatch.services.unit import (
     assignment_snapshot,
     fresh,
     record_change,
-    transaction,
 )
+from dispatch.services.unit_of_work import atomic
 from dispatch.states import (
     LIVE_ASSIGNMENT_STATUSES,
     AssignmentStatus,
@@ -128,9 +128,9 @@ def diff_plan(
     """The changes that turn the commune's live assignments into ``visits``.
 
     Requests that are not in ``visits`` lose their movable offer (the plan left them out).
-    On SQLite this starts the writer transaction that ``apply_plan_changes`` then commits.
+    Call it in the unit of work that applies the changes, so the diff and its write-back read
+    and write one snapshot (the plan job does).
     """
-    begin_write(session)  # SQLite: the diff and its write-back in one writer transaction
     live = {a.request_id: a for a in live_assignments(session, commune_code)}
     planned = {v.request_id: v for v in visits}
     changes: list[PlanChange] = []
@@ -156,7 +156,7 @@ def apply_plan_changes(session: Session, cmd: ApplyPlan, now: datetime) -> PlanA
     """Store the changes in one transaction; stale ones are skipped and reported."""
     now = as_utc(now)
     result = PlanApplied()
-    with transaction(session):
+    with atomic(session):
         for change in cmd.changes:
             try:
                 # A savepoint per change: a stale one is undone alone, the rest still land.

@@ -17,7 +17,8 @@ from dispatch.clock import as_utc
 from dispatch.models import ProposalStatus, TimeProposal
 from dispatch.services.errors import InvalidCommand, NotFound
 from dispatch.services.requests import RescheduleRequest, reschedule
-from dispatch.services.unit import audit, get_request, request_snapshot, transaction
+from dispatch.services.unit import audit, get_request, request_snapshot
+from dispatch.services.unit_of_work import atomic
 from dispatch.services.windows import TimeWindow
 from dispatch.states import RequestStatus
 
@@ -35,7 +36,7 @@ class AnswerTimeProposal:
 def answer_time_proposal(session: Session, cmd: AnswerTimeProposal, now: datetime) -> TimeProposal:
     """Record the answer (once: a second answer raises ``InvalidCommand``)."""
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         proposal = session.get(TimeProposal, cmd.proposal_id, with_for_update=True)
         if proposal is None:
             raise NotFound("time proposal", cmd.proposal_id)

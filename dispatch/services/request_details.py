@@ -13,7 +13,8 @@ from dispatch.clock import as_utc
 from dispatch.models import AuditLog, Event, HelpRequest, Message, Resident
 from dispatch.services.errors import InvalidCommand
 from dispatch.services.requests import CancelRequest, cancel
-from dispatch.services.unit import audit, get_request, transaction
+from dispatch.services.unit import audit, get_request
+from dispatch.services.unit_of_work import atomic
 from dispatch.states import OPEN_REQUEST_STATUSES
 
 
@@ -97,7 +98,7 @@ def merge(session: Session, cmd: MergeRequests, now: datetime) -> HelpRequest:
         CancelRequest(duplicate.id, cmd.actor, reason, cmd.expected_version),
         now,
     )
-    with transaction(session):
+    with atomic(session):
         extra = duplicate.text.strip()
         if extra and extra not in keep.text:
             keep.text = f"{keep.text}\n{extra}".strip()

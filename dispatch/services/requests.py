@@ -29,8 +29,8 @@ from dispatch.services.unit import (
     live_assignment,
     record_change,
     request_snapshot,
-    transaction,
 )
+from dispatch.services.unit_of_work import atomic
 from dispatch.services.windows import TimeWindow, fits_windows, windows_to_json
 from dispatch.states import OPEN_REQUEST_STATUSES, AssignmentStatus, RequestStatus, transition
 
@@ -147,7 +147,7 @@ def submit(session: Session, cmd: SubmitRequest, now: datetime) -> SubmitResult:
     if not 1 <= cmd.priority <= 100:
         raise InvalidCommand("priority must be 1..100")
     actor = cmd.actor or f"resident:{cmd.phone}"
-    with transaction(session):
+    with atomic(session):
         if session.get(Commune, cmd.commune_code) is None:
             raise NotFound("commune", cmd.commune_code)
         windows = windows_to_json(cmd.preferred_windows)
@@ -229,7 +229,7 @@ def withdraw_live(
 
 def cancel(session: Session, cmd: CancelRequest, now: datetime) -> HelpRequest:
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         req = get_request(session, cmd.request_id, cmd.expected_version)
         before = request_snapshot(req)
         req.status = transition(req.status, RequestStatus.CANCELLED)
@@ -265,7 +265,7 @@ def cancel(session: Session, cmd: CancelRequest, now: datetime) -> HelpRequest:
 def reschedule(session: Session, cmd: RescheduleRequest, now: datetime) -> HelpRequest:
     """New preferred windows; a live visit that no longer fits them is withdrawn."""
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         req = get_request(session, cmd.request_id, cmd.expected_version)
         if req.status not in (RequestStatus.OPEN, RequestStatus.OFFERED, RequestStatus.SCHEDULED):
             raise InvalidCommand(f"a request that is {req.status} cannot be rescheduled")

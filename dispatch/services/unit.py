@@ -1,74 +1,25 @@
-"""One service call = one transaction: state change + outbox events + audit row.
+"""What every service writes and reads alike: the change's outbox event and audit row, rows
+read fresh for the change, the ids events carry.
 
-``transaction(session)`` commits on success and rolls everything back on error, turning
-SQLAlchemy's stale-version error into ``Conflict``. Blocks nest: a service called inside
-another ``transaction`` block (an inbound SMS acting, then queueing its replies; a service
-built from others) runs in a savepoint, undone alone on its error, and only the outermost
-block commits, so the whole step lands in one commit. ``audit()`` adds the audit row;
-``record_change()`` adds a change's outbox event and its audit row together.
+``audit()`` adds the audit row; ``record_change()`` adds a change's outbox event and its audit
+row together. Where the transaction begins and ends is ``dispatch.services.unit_of_work``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypedDict, TypeVar
 
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch import outbox
-from dispatch.db import begin_write
 from dispatch.events import DomainEvent
 from dispatch.models import Assignment, AuditLog, HelpRequest
 from dispatch.services.errors import Conflict, InvalidCommand, NotFound
 from dispatch.states import LIVE_ASSIGNMENT_STATUSES
 
 M = TypeVar("M", HelpRequest, Assignment)
-_DEPTH = "doorstep.transaction_depth"  # in session.info: how many blocks are open
-
-
-@contextmanager
-def transaction(session: Session) -> Iterator[None]:
-    """Commit what the block did, or roll it all back (pending caller changes included).
-
-    Inside another ``transaction`` block of the same session: a savepoint instead, and the
-    outer block commits (or rolls back) everything once.
-    """
-    depth = session.info.get(_DEPTH, 0)
-    if depth:
-        session.info[_DEPTH] = depth + 1
-        try:
-            with session.begin_nested():
-                yield
-                session.flush()
-        except StaleDataError as exc:
-            raise Conflict(f"changed by someone else meanwhile: {exc}") from exc
-        finally:
-            session.info[_DEPTH] = depth
-        return
-    begin_write(session)
-    session.info[_DEPTH] = 1
-    try:
-        yield
-        session.flush()
-        session.commit()
-    except StaleDataError as exc:
-        session.rollback()
-        raise Conflict(f"changed by someone else meanwhile: {exc}") from exc
-    except OperationalError as exc:
-        session.rollback()
-        if "database is locked" in str(exc.orig):  # SQLite: a writer got in between
-            raise Conflict("the database was busy with another change; try again") from exc
-        raise
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.info[_DEPTH] = 0
 
 
 def audit(

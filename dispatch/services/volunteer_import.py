@@ -22,7 +22,7 @@ from dispatch.catalogue import BY_KEY
 from dispatch.clock import as_utc
 from dispatch.models import AuditLog, Team, Volunteer
 from dispatch.services.place_import import Row
-from dispatch.services.unit import transaction
+from dispatch.services.unit_of_work import atomic
 
 COLUMNS = (
     "phone",
@@ -181,7 +181,7 @@ def apply(session: Session, report: ImportReport, actor: str, now: datetime) -> 
     if report.errors:
         return report
     now = as_utc(now)
-    with transaction(session):
+    with atomic(session):
         for row in report.rows:
             values = row.values
             volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == values["phone"]))

@@ -23,6 +23,7 @@ from dispatch.models import Assignment, Commune, Hamlet, HelpRequest
 from dispatch.services import requests as request_service
 from dispatch.services.errors import DomainError
 from dispatch.services.panel_queries import commune_assignments
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.services.windows import TimeWindow
 from dispatch.settings import ApiPartner
 from notifications.recipients import given_name
@@ -162,7 +163,8 @@ def _parse_submit() -> request_service.SubmitRequest:
 @bp.post("/requests")
 def submit() -> tuple[Response, int]:
     command = _parse_submit()
-    result = request_service.submit(db(), command, utcnow())
+    with unit_of_work(db()):
+        result = request_service.submit(db(), command, utcnow())
     if not _visible(result.request.commune_code):
         # Dedupe is per phone and kind; never hand out another commune's request.
         raise ApiError(400, "this phone already has an open request of this kind elsewhere")

@@ -18,6 +18,7 @@ from dispatch.clock import utcnow
 from dispatch.models import Campaign, CampaignStatus, CampaignVisit, Hamlet
 from dispatch.services import campaigns as service
 from dispatch.services.errors import DomainError
+from dispatch.services.unit_of_work import unit_of_work
 from notifications.outbound import enqueue_delivery, queue_sms
 from notifications.walk_sms import lists_for_day
 from web.coordinator.auth import actor, coordinator_required
@@ -79,7 +80,8 @@ def campaign_open() -> Response:
         in_pairs=request.form.get("in_pairs") == "1",
     )
     try:
-        campaign = service.open_campaign(db(), command, actor(), utcnow())
+        with unit_of_work(db()):
+            campaign = service.open_campaign(db(), command, actor(), utcnow())
     except DomainError as error:
         flash(_("Not saved: %(reason)s.", reason=str(error)), "error")
         return redirect(url_for("coordinator.campaigns"))
@@ -123,7 +125,8 @@ def campaign_status(campaign_id: int) -> Response:
     found = campaign_of(campaign_id)
     try:
         target = CampaignStatus(request.form.get("status", ""))
-        service.set_status(db(), found, target, actor(), utcnow())
+        with unit_of_work(db()):
+            service.set_status(db(), found, target, actor(), utcnow())
     except (ValueError, DomainError) as error:
         flash(_("Not saved: %(reason)s.", reason=str(error)), "error")
     else:
@@ -141,12 +144,12 @@ def campaign_sms(campaign_id: int) -> Response:
         day = date.fromisoformat(request.form.get("day", ""))
     except ValueError:
         abort(400)
-    session = db()
     settings = current_app.config["DOORSTEP_SETTINGS"]
-    messages = [
-        queue_sms(session, settings, out) for out in lists_for_day(session, found.id, day, "panel")
-    ]
-    session.commit()
+    with unit_of_work(db()) as session:
+        messages = [
+            queue_sms(session, settings, out)
+            for out in lists_for_day(session, found.id, day, "panel")
+        ]
     if current_app.config.get("PUBLISH_AFTER_COMMIT", True):
         try:
             enqueue_delivery(queues(), messages)

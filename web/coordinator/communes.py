@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from dispatch.clock import utcnow
 from dispatch.models import Commune
 from dispatch.services.commune_settings import BadChannelOrder, set_channel_order
+from dispatch.services.unit_of_work import unit_of_work
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
 from web.extensions import db
@@ -45,12 +46,12 @@ def commune_save(code: str) -> Response:
     if code not in g.communes:
         abort(404)
     try:
-        set_channel_order(
-            db(), code, request.form.get("channel_order", ""), actor=actor(), at=utcnow()
-        )
+        with unit_of_work(db()):
+            set_channel_order(
+                db(), code, request.form.get("channel_order", ""), actor=actor(), at=utcnow()
+            )
     except BadChannelOrder as error:
         flash(_("Not saved: %(reason)s.", reason=str(error)), "error")
         return redirect(url_for("coordinator.communes"))
-    db().commit()
     flash(_("Saved."), "success")
     return redirect(url_for("coordinator.communes"))

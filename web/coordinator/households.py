@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from dispatch.clock import utcnow
 from dispatch.models import Hamlet, Household
 from dispatch.services import household_import
+from dispatch.services.unit_of_work import unit_of_work
 from notifications.phone import to_e164
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
@@ -83,6 +84,7 @@ def households_import() -> tuple[str, int]:
         return render_template("coordinator/import.html", report=None, **page), 400
     report = household_import.parse(db(), data, g.communes, to_e164)
     if request.form.get("apply") == "1" and not report.errors:
-        household_import.apply(db(), report, actor(), utcnow())
+        with unit_of_work(db()):
+            household_import.apply(db(), report, actor(), utcnow())
     status = 400 if report.errors else 200
     return render_template("coordinator/import.html", report=shown(report), **page), status

@@ -16,6 +16,7 @@ from flask_babel.speaklater import LazyString
 
 from dispatch.clock import utcnow
 from dispatch.services import household_import, place_import, volunteer_import
+from dispatch.services.unit_of_work import unit_of_work
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
 from web.extensions import db
@@ -128,7 +129,8 @@ def _import_page(kind: str) -> tuple[str, int]:
     parse = place_import.parse_hamlets if kind == "hamlet" else place_import.parse_teams
     report = parse(db(), text, g.communes)
     if request.form.get("apply") == "1" and not report.errors:
-        place_import.apply(db(), report, actor(), utcnow())
+        with unit_of_work(db()):
+            place_import.apply(db(), report, actor(), utcnow())
     status = 400 if report.errors else 200
     return render_template("coordinator/import.html", report=shown(report), **page), status
 

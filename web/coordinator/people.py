@@ -19,6 +19,7 @@ from dispatch.catalogue import KINDS
 from dispatch.clock import utcnow
 from dispatch.models import Hamlet, Team, Volunteer
 from dispatch.services import directory, volunteer_import
+from dispatch.services.unit_of_work import unit_of_work
 from notifications.phone import to_e164
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
@@ -128,7 +129,8 @@ def volunteer_save(volunteer_id: int) -> Response | tuple[str, int]:
         active=values["active"],
         actor=actor(),
     )
-    directory.edit_volunteer(db(), command, utcnow())
+    with unit_of_work(db()):
+        directory.edit_volunteer(db(), command, utcnow())
     flash(_("Saved."), "success")
     return redirect(url_for("coordinator.volunteers"))
 
@@ -150,7 +152,8 @@ def volunteers_import() -> str | tuple[str, int]:
     report = volunteer_import.parse(db(), text, g.communes, to_e164)
     if request.form.get("apply") == "1" and not report.errors:
         try:
-            volunteer_import.apply(db(), report, actor(), utcnow())
+            with unit_of_work(db()):
+                volunteer_import.apply(db(), report, actor(), utcnow())
         except volunteer_import.PhoneOfOtherCommune as error:
             message = _(
                 "Line %(line)s: this phone number is a volunteer of another commune;"
@@ -189,7 +192,8 @@ def team_save(team_id: int) -> Response:
     if not name:
         flash(_("The name is empty."), "error")
         return redirect(url_for("coordinator.teams"))
-    directory.rename_team(db(), directory.RenameTeam(team.id, name, actor()), utcnow())
+    with unit_of_work(db()):
+        directory.rename_team(db(), directory.RenameTeam(team.id, name, actor()), utcnow())
     flash(_("Saved."), "success")
     return redirect(url_for("coordinator.teams"))
 
@@ -225,7 +229,8 @@ def hamlet_save(code: str) -> Response:
     if not name or not (8 <= lat <= 24 and 102 <= lon <= 110):
         flash(_("Give a name and a place in Vietnam."), "error")
         return redirect(url_for("coordinator.hamlets"))
-    directory.edit_hamlet(db(), directory.EditHamlet(code, name, lat, lon, actor()), utcnow())
+    with unit_of_work(db()):
+        directory.edit_hamlet(db(), directory.EditHamlet(code, name, lat, lon, actor()), utcnow())
     flash(_("Saved."), "success")
     return redirect(url_for("coordinator.hamlets"))
 

@@ -18,6 +18,7 @@ from dispatch.services.candidates import rank_candidates
 from dispatch.services.errors import DomainError
 from dispatch.services.queue_queries import request_in_scope
 from dispatch.services.request_details import MergeRequests, details, merge
+from dispatch.services.unit_of_work import unit_of_work
 from web.coordinator.auth import actor, coordinator_required
 from web.coordinator.blueprint import bp
 from web.errors import error_page, status_of
@@ -116,7 +117,8 @@ def reassign(request_id: int) -> Any:
         confirmed=request.form.get("confirmed") == "1",
         expected_version=_version(),
     )
-    overrides.reassign(db(), command, utcnow())
+    with unit_of_work(db()):
+        overrides.reassign(db(), command, utcnow())
     return _back(req, _("Reassigned. The visit is locked: the planner will keep it."))
 
 
@@ -127,7 +129,8 @@ def unassign(request_id: int) -> Any:
     if not _reason():
         return _page(req, 400, error=_("Please give a reason."))
     command = overrides.UnassignRequest(req.id, actor(), _reason(), _version())
-    overrides.unassign(db(), command, utcnow())
+    with unit_of_work(db()):
+        overrides.unassign(db(), command, utcnow())
     return _back(req, _("The volunteer was taken off; the request is back in the queue."))
 
 
@@ -141,7 +144,8 @@ def set_lock(assignment_id: int) -> Any:
     locked = request.form.get("locked") == "1"
     reason = _reason() or (_("locked by coordinator") if locked else _("unlocked by coordinator"))
     command = overrides.SetLock(assignment.id, locked, actor(), reason, _version())
-    overrides.set_lock(db(), command, utcnow())
+    with unit_of_work(db()):
+        overrides.set_lock(db(), command, utcnow())
     return _back(req, _("Locked: the planner keeps this visit.") if locked else _("Unlocked."))
 
 
@@ -153,7 +157,8 @@ def merge_duplicate(request_id: int) -> Any:
     if not duplicate_raw.isdigit() or _request_or_404(int(duplicate_raw)) is None:
         abort(404)
     command = MergeRequests(req.id, int(duplicate_raw), actor(), _version())
-    merge(db(), command, utcnow())
+    with unit_of_work(db()):
+        merge(db(), command, utcnow())
     return _back(req, _("The duplicate was merged into this request and closed."))
 
 
@@ -162,7 +167,8 @@ def merge_duplicate(request_id: int) -> Any:
 def replan(code: str) -> Response:
     if code not in g.communes:
         abort(404)
-    availability.request_replan(db(), code, actor(), utcnow())
+    with unit_of_work(db()):
+        availability.request_replan(db(), code, actor(), utcnow())
     flash(_("A new plan for this commune was asked for; it takes a few seconds."), "success")
     target = request.form.get("next", "")
     if target.startswith("/c/") and not target.startswith("//"):

@@ -23,6 +23,7 @@ from dispatch.clock import to_local, utcnow
 from dispatch.models import Commune, Hamlet, HelpRequest
 from dispatch.services import requests as request_service
 from dispatch.services.errors import DomainError
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.services.windows import TimeWindow
 from dispatch.states import RequestStatus
 from web.errors import error_page, status_of
@@ -101,7 +102,8 @@ def new_request() -> Response | str | tuple[str, int]:
                 language=lang(),
                 preferred_windows=_windows(form),
             )
-            result = request_service.submit(db(), command, utcnow())
+            with unit_of_work(db()):
+                result = request_service.submit(db(), command, utcnow())
             if result.created:
                 flash(_("Thank you! Your request is registered."), "success")
             else:
@@ -161,7 +163,8 @@ def cancel(token: str) -> Response:
         command = request_service.CancelRequest(
             request_id=req.id, actor=_resident_actor(req), reason=_("cancelled by the resident")
         )
-        request_service.cancel(db(), command, utcnow())
+        with unit_of_work(db()):
+            request_service.cancel(db(), command, utcnow())
         flash(_("Your request is cancelled."), "success")
     return redirect(url_for("resident.status", token=token))
 
@@ -177,6 +180,7 @@ def reschedule(token: str) -> Response | tuple[str, int]:
     command = request_service.RescheduleRequest(
         request_id=req.id, windows=_windows(form), actor=_resident_actor(req)
     )
-    request_service.reschedule(db(), command, utcnow())
+    with unit_of_work(db()):
+        request_service.reschedule(db(), command, utcnow())
     flash(_("Thank you: we will look for a visit at the time you chose."), "success")
     return redirect(url_for("resident.status", token=token))

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from dispatch.clock import to_local, utcnow
 from dispatch.services import availability as service
 from dispatch.services.errors import DomainError
+from dispatch.services.unit_of_work import unit_of_work
 from web.extensions import db
 from web.volunteer.auth import volunteer_required
 from web.volunteer.blueprint import bp
@@ -94,7 +95,8 @@ def save_availability() -> Response | tuple[str, int]:
         return _render(errors, 400)
     command = service.SetWeeklyShifts(g.volunteer.id, tuple(shifts), _actor())
     try:
-        service.set_weekly_shifts(db(), command, utcnow())
+        with unit_of_work(db()):
+            service.set_weekly_shifts(db(), command, utcnow())
     except DomainError:
         return _render([_("Two shifts of the same day overlap.")], 400)
     flash(_("Saved. Your visits will be planned again."), "success")
@@ -111,7 +113,8 @@ def add_day_off() -> Response | tuple[str, int]:
     if day < to_local(utcnow()).date():
         return _render([_("Please choose today or a later date.")], 400)
     note = request.form.get("note", "").strip()[:200] or None
-    service.add_day_off(db(), service.AddDayOff(g.volunteer.id, day, _actor(), note), utcnow())
+    with unit_of_work(db()):
+        service.add_day_off(db(), service.AddDayOff(g.volunteer.id, day, _actor(), note), utcnow())
     flash(_("Day off saved. Your visits will be planned again."), "success")
     return redirect(url_for("volunteer.availability"))
 
@@ -121,7 +124,8 @@ def add_day_off() -> Response | tuple[str, int]:
 def remove_day_off(exception_id: int) -> Response:
     try:
         command = service.RemoveDayOff(g.volunteer.id, exception_id, _actor())
-        service.remove_day_off(db(), command, utcnow())
+        with unit_of_work(db()):
+            service.remove_day_off(db(), command, utcnow())
     except DomainError:
         flash(_("This day off no longer exists."), "error")
         return redirect(url_for("volunteer.availability"))

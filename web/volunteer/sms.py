@@ -10,6 +10,7 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from dispatch.models import Message, Volunteer
+from dispatch.services.unit_of_work import unit_of_work
 from notifications.outbound import Outgoing, enqueue_delivery, queue_sms, sms_language
 from web.extensions import queues
 
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 
 
 def queue_sign_in_code(session: Session, volunteer: Volunteer, code: str, minutes: int) -> Message:
-    """Store the SMS with the code, commit, then hand it to the delivery queue."""
+    """Store the SMS with the code (its own unit of work), then hand it to the delivery queue."""
     out = Outgoing(
         phone=volunteer.phone,
         template="sign_in_code",
@@ -27,8 +28,8 @@ def queue_sign_in_code(session: Session, volunteer: Volunteer, code: str, minute
         commune_code=volunteer.commune_code,
         volunteer_id=volunteer.id,
     )
-    message = queue_sms(session, current_app.config["DOORSTEP_SETTINGS"], out)
-    session.commit()
+    with unit_of_work(session):
+        message = queue_sms(session, current_app.config["DOORSTEP_SETTINGS"], out)
     if current_app.config.get("PUBLISH_AFTER_COMMIT", True):
         try:
             enqueue_delivery(queues(), [message])

@@ -17,6 +17,7 @@ from dispatch.clock import local_to_utc, to_local, utcnow
 from dispatch.models import Assignment, Hamlet, VisitOutcome
 from dispatch.services import offers
 from dispatch.services.errors import DomainError
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.services.volunteer_queries import my_visits, visit_of
 from dispatch.states import AssignmentStatus
 from web.errors import status_of
@@ -94,7 +95,8 @@ def _refused(error: DomainError) -> Response:
 @volunteer_required
 def accept(assignment_id: int) -> Response:
     visit = _own_visit(assignment_id)
-    offers.accept(db(), offers.AcceptOffer(visit.id, _actor(), _version()), utcnow())
+    with unit_of_work(db()):
+        offers.accept(db(), offers.AcceptOffer(visit.id, _actor(), _version()), utcnow())
     return _done(_("Thank you! The visit is confirmed and the resident will be told."))
 
 
@@ -108,7 +110,8 @@ def decline(assignment_id: int) -> Response:
         return redirect(url_for("volunteer.my_visits", _anchor=f"visit-{assignment_id}"))
     detail = request.form.get("detail", "").strip()[:300]
     reason = f"{key}: {detail}" if detail else key
-    offers.decline(db(), offers.DeclineOffer(visit.id, _actor(), reason, _version()), utcnow())
+    with unit_of_work(db()):
+        offers.decline(db(), offers.DeclineOffer(visit.id, _actor(), reason, _version()), utcnow())
     return _done(_("Noted. We will find another volunteer."))
 
 
@@ -116,7 +119,8 @@ def decline(assignment_id: int) -> Response:
 @volunteer_required
 def start(assignment_id: int) -> Response:
     visit = _own_visit(assignment_id)
-    offers.start(db(), offers.StartVisit(visit.id, _actor(), _version()), utcnow())
+    with unit_of_work(db()):
+        offers.start(db(), offers.StartVisit(visit.id, _actor(), _version()), utcnow())
     return _done(_("Visit started. Remember to say the visit code at the door."))
 
 
@@ -130,5 +134,6 @@ def finish(assignment_id: int) -> Response:
         return redirect(url_for("volunteer.my_visits", _anchor=f"visit-{assignment_id}"))
     note = request.form.get("note", "").strip()[:1000] or None
     command = offers.CompleteVisit(visit.id, outcome, _actor(), note, _version())
-    offers.complete(db(), command, utcnow())
+    with unit_of_work(db()):
+        offers.complete(db(), command, utcnow())
     return _done(_("Thank you! The visit is recorded."))

@@ -17,6 +17,7 @@ from dispatch.clock import local_to_utc, to_local, utcnow
 from dispatch.models import CampaignVisit, DoorStatus, Household
 from dispatch.services import campaigns
 from dispatch.services.errors import DomainError, NotFound
+from dispatch.services.unit_of_work import unit_of_work
 from web.extensions import db
 from web.volunteer.auth import volunteer_required
 from web.volunteer.blueprint import bp
@@ -105,7 +106,8 @@ def walk_outcome(visit_id: int) -> Response:
         via="web",
     )
     try:
-        campaigns.record_outcome(db(), g.volunteer.id, command, utcnow())
+        with unit_of_work(db()):
+            campaigns.record_outcome(db(), g.volunteer.id, command, utcnow())
     except NotFound:
         abort(404)
     except DomainError as error:

@@ -23,6 +23,7 @@ from demo.communes import load_demo
 from dispatch import relay
 from dispatch.clock import utcnow
 from dispatch.runtime import Runtime, bootstrap, install
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.settings import Settings, load_settings
 from notifications import wiring
 from notifications.sandbox import (
@@ -98,7 +99,8 @@ def live_demo(
     """The live system on the demo data (``doorstep demo``); ``world`` is then None."""
 
     def demo(session: Session) -> None:
-        assert load_demo(session, utcnow())
+        with unit_of_work(session):
+            assert load_demo(session, utcnow())
 
     yield from _live_system(fresh_database_url, redis_conn, tmp_path, run_jobs, demo)
 
@@ -137,8 +139,7 @@ def _live_system(
     thread.start()
     runtime = bootstrap(settings, redis_client=redis_conn)
     install(runtime)
-    wiring.install_channels(None)
-    wiring.set_backoff_scale(0.01)
+    wiring.channels(runtime).backoff_scale = 0.01
     with runtime.sessions() as session:
         world = seed(session)
 
@@ -157,6 +158,5 @@ def _live_system(
     server.shutdown()
     server.server_close()
     install(None)
-    wiring.set_backoff_scale(1.0)
     runtime.engine.dispose()
     app.extensions["doorstep.runtime"].engine.dispose()

@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 from dispatch import services
 from dispatch.clock import utcnow
 from dispatch.models import Assignment, Message
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.worker import sweep_once
 from notifications import inbound
 from notifications.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SANDBOX_FROM_NUMBER
@@ -31,16 +32,18 @@ ROOT = Path(__file__).resolve().parents[3]
 def _offer(live: LiveSystem, phone: str, days: int) -> int:
     start = (utcnow() + timedelta(days=days)).replace(microsecond=0)
     with live.runtime.sessions() as session:
-        request = services.submit(
-            session,
-            services.SubmitRequest(phone=phone, kind="vneid", commune_code="UMT",
-                                   hamlet_code="UMT-01", channel="sms"),
-            utcnow(),
-        ).request  # fmt: skip
+        with unit_of_work(session):
+            request = services.submit(
+                session,
+                services.SubmitRequest(phone=phone, kind="vneid", commune_code="UMT",
+                                       hamlet_code="UMT-01", channel="sms"),
+                utcnow(),
+            ).request  # fmt: skip
         offer = services.OfferAssignment(
             request.id, live.world.volunteer_a, start, start + timedelta(minutes=45), None
         )
-        return services.offer(session, offer, utcnow()).id
+        with unit_of_work(session):
+            return services.offer(session, offer, utcnow()).id
 
 
 def _dying_web_process(live: LiveSystem, tmp_path: Path) -> tuple[subprocess.Popen[str], str]:

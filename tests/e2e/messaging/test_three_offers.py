@@ -23,6 +23,7 @@ from dispatch.models import (
     VolunteerShift,
 )
 from dispatch.models.requests import AssignmentSource
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.states import RequestStatus
 from notifications.templates import format_when
 from tests.e2e.messaging.conftest import LiveSystem
@@ -73,9 +74,10 @@ def _one_volunteer_on_duty(live: LiveSystem, commune: str, hamlet_name: str) -> 
             )
         ).all()
         for request_id in waiting:
-            services.cancel(
-                session, services.CancelRequest(request_id, "coordinator:demo"), utcnow()
-            )
+            with unit_of_work(session):
+                services.cancel(
+                    session, services.CancelRequest(request_id, "coordinator:demo"), utcnow()
+                )
         session.refresh(volunteer)
         return volunteer
 

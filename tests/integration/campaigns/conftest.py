@@ -16,6 +16,7 @@ from dispatch.clock import utcnow
 from dispatch.models import Commune, Hamlet, Province, Team, Volunteer, VolunteerShift
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.services import household_import
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.settings import Settings, load_settings
 from notifications import wiring
 from notifications.channels import InMemoryChannel
@@ -76,7 +77,8 @@ def seed_campaign_world(sessions: sessionmaker[Session], households: int = 40) -
             session, household_csv(households).encode(), [COMMUNE], to_e164
         )
         assert not report.errors
-        household_import.apply(session, report, "test", utcnow())
+        with unit_of_work(session):
+            household_import.apply(session, report, "test", utcnow())
 
 
 def make_settings(instance: Path) -> Settings:
@@ -89,12 +91,10 @@ def make_settings(instance: Path) -> Settings:
 
 
 @pytest.fixture
-def channel() -> Iterator[InMemoryChannel]:
-    """SMS go to memory (the channel port's fake), quiet hours off: walk lists are read back."""
-    memory = InMemoryChannel()
-    wiring.install_channels({"twilio": memory, "android_gateway": memory})
-    yield memory
-    wiring.install_channels(None)
+def channel() -> InMemoryChannel:
+    """SMS go to memory (the channel port's fake, installed on the runtime below), quiet hours
+    off: walk lists are read back."""
+    return InMemoryChannel()
 
 
 @pytest.fixture
@@ -110,6 +110,7 @@ def runtime(
         redis_client=redis_conn,
         database_url=fresh_database_url,
     )
+    wiring.channels(rt).install({"twilio": channel, "android_gateway": channel})
     install(rt)
     seed_campaign_world(rt.sessions)
     yield rt

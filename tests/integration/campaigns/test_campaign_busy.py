@@ -19,6 +19,7 @@ from dispatch.models import (
 )
 from dispatch.runtime import Runtime
 from dispatch.services import SubmitRequest, TimeWindow, campaigns, submit
+from dispatch.services.unit_of_work import unit_of_work_from
 from dispatch.states import AssignmentStatus
 from scheduler.travel import travel_seconds
 from scheduler.types import LatLon
@@ -28,7 +29,7 @@ from tests.integration.campaigns.conftest import COMMUNE, HAMLETS
 def _walk(runtime: Runtime, day: date) -> tuple[int, timedelta]:
     """Tomorrow 08:00-10:00: two doors on the first volunteer's list; every other volunteer
     off, so only the walker can take a resident's request. (volunteer id, way home)"""
-    with runtime.sessions() as session:
+    with unit_of_work_from(runtime.sessions) as session:
         volunteers = session.scalars(select(Volunteer).order_by(Volunteer.id)).all()
         walker = volunteers[0]
         for other in volunteers[1:]:
@@ -54,7 +55,7 @@ def _walk(runtime: Runtime, day: date) -> tuple[int, timedelta]:
                     part_of_day="morning",
                 )  # fmt: skip
             )
-        session.commit()
+        session.flush()
         home = LatLon(walker.home_lat, walker.home_lon)
         last = LatLon(doors[-1].lat, doors[-1].lon)
         return walker.id, timedelta(seconds=travel_seconds(TRAVEL, last, home))
@@ -64,7 +65,7 @@ def test_a_resident_request_is_planned_around_a_campaign_walk(runtime: Runtime) 
     tomorrow = utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=1)
     walker_id, way_home = _walk(runtime, tomorrow)
     window = TimeWindow(local_to_utc(tomorrow, time(8)), local_to_utc(tomorrow, time(11, 30)))
-    with runtime.sessions() as session:
+    with unit_of_work_from(runtime.sessions) as session:
         request_id = submit(
             session,
             SubmitRequest(phone="+84987650009", kind="vneid", commune_code=COMMUNE,

@@ -25,6 +25,7 @@ from dispatch.models import (
 )
 from dispatch.runtime import Runtime
 from dispatch.services import campaigns
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.states import AssignmentStatus, RequestStatus
 from scheduler.travel import travel_seconds
 from scheduler.types import LatLon
@@ -39,20 +40,22 @@ def _tomorrow() -> date:
 def _open(runtime: Runtime, days: int = 3) -> int:
     first = _tomorrow()
     with runtime.sessions() as session:
-        campaign = campaigns.open_campaign(
-            session,
-            campaigns.OpenCampaign(
-                COMMUNE,
-                "Chiến dịch tháng 12",
-                list(HAMLETS),
-                ["vneid2", "qr_payment"],
-                first,
-                first + timedelta(days=days - 1),
-            ),
-            "test",
-            utcnow(),
-        )
-        campaigns.set_status(session, campaign, CampaignStatus.RUNNING, "test", utcnow())
+        with unit_of_work(session):
+            campaign = campaigns.open_campaign(
+                session,
+                campaigns.OpenCampaign(
+                    COMMUNE,
+                    "Chiến dịch tháng 12",
+                    list(HAMLETS),
+                    ["vneid2", "qr_payment"],
+                    first,
+                    first + timedelta(days=days - 1),
+                ),
+                "test",
+                utcnow(),
+            )
+        with unit_of_work(session):
+            campaigns.set_status(session, campaign, CampaignStatus.RUNNING, "test", utcnow())
         enqueue_remaining_days(runtime.queues, campaign.id, campaign.first_day, campaign.last_day)
         return campaign.id
 
@@ -143,12 +146,13 @@ def test_nobody_home_goes_into_next_day_at_another_part(
     day_one = [v for v in _visits(runtime, campaign_id) if v.day == first]
     missed = next(v for v in day_one if v.household.at_home == "any")
     with runtime.sessions() as session:
-        campaigns.record_outcome(
-            session,
-            missed.volunteer_id,
-            campaigns.RecordOutcome(missed.id, DoorStatus.NOBODY_HOME),
-            utcnow(),
-        )
+        with unit_of_work(session):
+            campaigns.record_outcome(
+                session,
+                missed.volunteer_id,
+                campaigns.RecordOutcome(missed.id, DoorStatus.NOBODY_HOME),
+                utcnow(),
+            )
         campaign = session.get(Campaign, campaign_id)
         assert campaign is not None
         enqueue_next_day(runtime.queues, campaign_id, first, campaign.last_day)
@@ -173,12 +177,13 @@ def test_three_misses_flag_the_household(runtime: Runtime, run_jobs: RunJobs) ->
             if v.household_id == household_id and v.status == DoorStatus.PLANNED
         )
         with runtime.sessions() as session:
-            campaigns.record_outcome(
-                session,
-                visit.volunteer_id,
-                campaigns.RecordOutcome(visit.id, DoorStatus.NOBODY_HOME),
-                utcnow(),
-            )
+            with unit_of_work(session):
+                campaigns.record_outcome(
+                    session,
+                    visit.volunteer_id,
+                    campaigns.RecordOutcome(visit.id, DoorStatus.NOBODY_HOME),
+                    utcnow(),
+                )
             enqueue_next_day(runtime.queues, campaign_id, visit.day, visit.day + timedelta(days=9))
         run_jobs()
     with runtime.sessions() as session:

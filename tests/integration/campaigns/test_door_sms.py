@@ -12,6 +12,7 @@ from dispatch.clock import LOCAL_TZ, utcnow
 from dispatch.models import CampaignStatus, CampaignVisit, DoorOutcome, DoorStatus, Volunteer
 from dispatch.runtime import Runtime
 from dispatch.services import campaigns
+from dispatch.services.unit_of_work import unit_of_work
 from notifications.channels import InMemoryChannel
 from notifications.inbound import InboundSms, receive
 from notifications.segments import count_segments
@@ -25,14 +26,18 @@ def _start_today_and_tomorrow(runtime: Runtime) -> int:
     today = utcnow().astimezone(LOCAL_TZ).date()
     tomorrow = today + timedelta(days=1)
     with runtime.sessions() as session:
-        campaign = campaigns.open_campaign(
-            session,
-            campaigns.OpenCampaign(COMMUNE, "Đi hộ", list(HAMLETS), ["vneid2"], tomorrow, tomorrow),
-            "test",
-            utcnow(),
-        )
+        with unit_of_work(session):
+            campaign = campaigns.open_campaign(
+                session,
+                campaigns.OpenCampaign(
+                    COMMUNE, "Đi hộ", list(HAMLETS), ["vneid2"], tomorrow, tomorrow
+                ),
+                "test",
+                utcnow(),
+            )
         # Starting records campaign.started; its handler queues the day's plan job.
-        campaigns.set_status(session, campaign, CampaignStatus.RUNNING, "test", utcnow())
+        with unit_of_work(session):
+            campaigns.set_status(session, campaign, CampaignStatus.RUNNING, "test", utcnow())
         return campaign.id
 
 
@@ -113,7 +118,7 @@ def test_either_of_a_pair_reports_by_sms_and_it_counts_once(
     runtime: Runtime, run_jobs: RunJobs, channel: InMemoryChannel
 ) -> None:
     tomorrow = utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=1)
-    with runtime.sessions() as session:
+    with runtime.sessions() as session, unit_of_work(session):
         campaign = campaigns.open_campaign(
             session,
             campaigns.OpenCampaign(

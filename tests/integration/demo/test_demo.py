@@ -27,6 +27,7 @@ from dispatch.models import (
     User,
     Volunteer,
 )
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.states import RequestStatus
 
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
@@ -37,7 +38,8 @@ def demo(_databases: Any) -> Iterator[Session]:
     """One demo database for the module (loading takes seconds); tests only read it."""
     engine = make_engine(_databases.create())
     with make_session_factory(engine)() as session:
-        assert load_demo(session, NOW) is True
+        with unit_of_work(session):
+            assert load_demo(session, NOW) is True
         yield session
     engine.dispose()
 
@@ -48,7 +50,8 @@ def _count(session: Session, model: type) -> int:
 
 def test_loads_once(demo: Session) -> None:
     volunteers = _count(demo, Volunteer)
-    assert load_demo(demo, NOW) is False
+    with unit_of_work(demo):
+        assert load_demo(demo, NOW) is False
     assert _count(demo, Volunteer) == volunteers
 
 

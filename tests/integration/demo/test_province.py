@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from demo.province import DAY_S, ProvinceSpec, arrivals, load_province, peak_rate_per_s
 from dispatch.db import make_engine, make_session_factory
 from dispatch.models import Commune, Event, Hamlet, Team, Volunteer, VolunteerShift
+from dispatch.services.unit_of_work import unit_of_work
 
 
 def test_full_size_spec_and_its_day() -> None:
@@ -38,8 +39,10 @@ def test_loads_a_scaled_province_once(fresh_database_url: str) -> None:
     engine = make_engine(fresh_database_url)
     try:
         with make_session_factory(engine)() as session:
-            assert load_province(session, spec) is True
-            assert load_province(session, spec) is False  # not into a database with data
+            with unit_of_work(session):
+                assert load_province(session, spec) is True
+            with unit_of_work(session):
+                assert load_province(session, spec) is False  # not into a database with data
 
             def count(model: type) -> int:
                 return session.scalar(select(func.count()).select_from(model)) or 0

@@ -22,22 +22,25 @@ from dispatch.services import (
     decline,
     diff_plan,
     submit,
-    transaction,
 )
+from dispatch.services.unit_of_work import unit_of_work
 from tests.integration.dispatch.conftest import NOW, World
 
 TTL = timedelta(hours=2)
 
 
 def _requests(session: Session, world: World, n: int) -> list[HelpRequest]:
-    return [
-        submit(
-            session,
-            SubmitRequest(phone=f"+8498700020{i}", kind="vneid", commune_code=world.commune.code),
-            NOW,
-        ).request
-        for i in range(n)
-    ]
+    with unit_of_work(session):
+        return [
+            submit(
+                session,
+                SubmitRequest(
+                    phone=f"+8498700020{i}", kind="vneid", commune_code=world.commune.code
+                ),
+                NOW,
+            ).request
+            for i in range(n)
+        ]
 
 
 def _new(request: HelpRequest, volunteer_id: int, hours: float) -> NewOffer:
@@ -63,9 +66,10 @@ def test_a_plan_run_tells_each_volunteer_of_its_offers_together(
     r1, r2, r3 = _requests(db_session, world, 3)
     run_id = _run(db_session, world)
     changes = [_new(r1, world.alice.id, 0), _new(r2, world.alice.id, 1), _new(r3, world.bao.id, 0)]
-    applied = apply_plan_changes(
-        db_session, ApplyPlan(world.commune.code, changes, TTL, plan_run_id=run_id), NOW
-    )
+    with unit_of_work(db_session):
+        applied = apply_plan_changes(
+            db_session, ApplyPlan(world.commune.code, changes, TTL, plan_run_id=run_id), NOW
+        )
     made = _events(db_session, "offers.made")
     by_volunteer = {m["volunteer_id"]: m["assignment_ids"] for m in made}
     assert by_volunteer == {
@@ -81,9 +85,10 @@ def test_a_plan_run_tells_each_volunteer_of_its_offers_together(
 
 def test_offers_outside_a_plan_run_are_not_batched(db_session: Session, world: World) -> None:
     (r1,) = _requests(db_session, world, 1)
-    apply_plan_changes(
-        db_session, ApplyPlan(world.commune.code, [_new(r1, world.alice.id, 0)], TTL), NOW
-    )
+    with unit_of_work(db_session):
+        apply_plan_changes(
+            db_session, ApplyPlan(world.commune.code, [_new(r1, world.alice.id, 0)], TTL), NOW
+        )
     assert _events(db_session, "offers.made") == []
     [offered] = _events(db_session, "assignment.offered")
     assert offered["batched"] is False
@@ -91,17 +96,20 @@ def test_offers_outside_a_plan_run_are_not_batched(db_session: Session, world: W
 
 def test_a_letter_is_free_again_once_its_visit_is_over(db_session: Session, world: World) -> None:
     r1, r2, r3 = _requests(db_session, world, 3)
-    first = apply_plan_changes(
-        db_session,
-        ApplyPlan(
-            world.commune.code, [_new(r1, world.alice.id, 0), _new(r2, world.alice.id, 1)], TTL
-        ),
-        NOW,
-    ).offered
-    decline(db_session, DeclineOffer(first[0], "volunteer"), NOW)
-    [third] = apply_plan_changes(
-        db_session, ApplyPlan(world.commune.code, [_new(r3, world.alice.id, 2)], TTL), NOW
-    ).offered
+    with unit_of_work(db_session):
+        first = apply_plan_changes(
+            db_session,
+            ApplyPlan(
+                world.commune.code, [_new(r1, world.alice.id, 0), _new(r2, world.alice.id, 1)], TTL
+            ),
+            NOW,
+        ).offered
+    with unit_of_work(db_session):
+        decline(db_session, DeclineOffer(first[0], "volunteer"), NOW)
+    with unit_of_work(db_session):
+        [third] = apply_plan_changes(
+            db_session, ApplyPlan(world.commune.code, [_new(r3, world.alice.id, 2)], TTL), NOW
+        ).offered
     letters = {a.id: a.letter for a in db_session.scalars(select(Assignment)).all()}
     assert (letters[first[1]], letters[third]) == ("B", "A")
 
@@ -110,15 +118,16 @@ def test_services_nested_in_one_transaction_commit_once_and_fail_alone(
     db_session: Session, world: World
 ) -> None:
     r1, r2 = _requests(db_session, world, 2)
-    assignments = apply_plan_changes(
-        db_session,
-        ApplyPlan(
-            world.commune.code, [_new(r1, world.alice.id, 0), _new(r2, world.bao.id, 0)], TTL
-        ),
-        NOW,
-    ).offered
+    with unit_of_work(db_session):
+        assignments = apply_plan_changes(
+            db_session,
+            ApplyPlan(
+                world.commune.code, [_new(r1, world.alice.id, 0), _new(r2, world.bao.id, 0)], TTL
+            ),
+            NOW,
+        ).offered
     events_before = db_session.scalar(select(func.count()).select_from(Event))
-    with transaction(db_session):
+    with unit_of_work(db_session):
         decline(db_session, DeclineOffer(assignments[0], "volunteer"), NOW)
         with pytest.raises(NotFound):
             decline(db_session, DeclineOffer(999_999, "volunteer"), NOW)  # undone alone
@@ -127,7 +136,7 @@ def test_services_nested_in_one_transaction_commit_once_and_fail_alone(
     assert db_session.get(Assignment, assignments[0]).status == "declined"
     assert db_session.scalar(select(func.count()).select_from(Event)) == events_before + 1
 
-    with pytest.raises(RuntimeError), transaction(db_session):
+    with pytest.raises(RuntimeError), unit_of_work(db_session):
         decline(db_session, DeclineOffer(assignments[1], "volunteer"), NOW)
         raise RuntimeError("the step failed after the service")
     db_session.expire_all()
@@ -143,6 +152,7 @@ def test_letters_follow_the_day_not_the_order_requests_came_in(
         PlannedVisit(c.request_id, c.volunteer_id, c.start_at, c.end_at) for c in (late, early)
     ]
     changes = diff_plan(db_session, world.commune.code, visits)
-    apply_plan_changes(db_session, ApplyPlan(world.commune.code, changes, TTL), NOW)
+    with unit_of_work(db_session):
+        apply_plan_changes(db_session, ApplyPlan(world.commune.code, changes, TTL), NOW)
     letters = {a.request_id: a.letter for a in db_session.scalars(select(Assignment)).all()}
     assert (letters[r2.id], letters[r1.id]) == ("A", "B")

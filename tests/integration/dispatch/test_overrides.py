@@ -27,6 +27,7 @@ from dispatch.services import (
     submit,
     unassign,
 )
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.states import AssignmentStatus as A
 from dispatch.states import RequestStatus as R
 from tests.integration.dispatch.conftest import (
@@ -42,13 +43,15 @@ COORD = "coordinator:uminhthuong"
 
 
 def _offered(session: Session, world: World) -> HelpRequest:
-    req = submit(
-        session,
-        SubmitRequest(phone="+84987000333", kind="vneid", commune_code=world.commune.code),
-        NOW,
-    ).request
+    with unit_of_work(session):
+        req = submit(
+            session,
+            SubmitRequest(phone="+84987000333", kind="vneid", commune_code=world.commune.code),
+            NOW,
+        ).request
     end = VISIT + timedelta(minutes=45)
-    offer(session, OfferAssignment(req.id, world.alice.id, VISIT, end, None), NOW)
+    with unit_of_work(session):
+        offer(session, OfferAssignment(req.id, world.alice.id, VISIT, end, None), NOW)
     return req
 
 
@@ -58,7 +61,8 @@ def test_reassign_replaces_the_offer_and_locks_it(db_session: Session, world: Wo
     assert old is not None
     later = VISIT + timedelta(hours=1)
     cmd = ReassignRequest(req.id, world.bao.id, later, actor=COORD, reason="Bảo ở gần hơn")
-    new = reassign(db_session, cmd, NOW)
+    with unit_of_work(db_session):
+        new = reassign(db_session, cmd, NOW)
 
     assert old.status is A.WITHDRAWN
     assert (new.status, new.locked, new.source) == (A.OFFERED, True, "coordinator")
@@ -81,7 +85,8 @@ def test_confirmed_reassign_is_scheduled_at_once(db_session: Session, world: Wor
     cmd = ReassignRequest(
         req.id, world.bao.id, VISIT, actor=COORD, reason="gọi điện", confirmed=True
     )
-    new = reassign(db_session, cmd, NOW)
+    with unit_of_work(db_session):
+        new = reassign(db_session, cmd, NOW)
     assert (new.status, req.status, new.expires_at) == (A.ACCEPTED, R.SCHEDULED, None)
     assert "offer.accepted" in event_types(db_session)[-3:]
 
@@ -89,20 +94,25 @@ def test_confirmed_reassign_is_scheduled_at_once(db_session: Session, world: Wor
 def test_override_needs_a_reason(db_session: Session, world: World) -> None:
     req = _offered(db_session, world)
     with pytest.raises(InvalidCommand, match="reason"):
-        reassign(db_session, ReassignRequest(req.id, world.bao.id, VISIT, COORD, "  "), NOW)
+        with unit_of_work(db_session):
+            reassign(db_session, ReassignRequest(req.id, world.bao.id, VISIT, COORD, "  "), NOW)
     with pytest.raises(InvalidCommand, match="reason"):
-        unassign(db_session, UnassignRequest(req.id, COORD, ""), NOW)
+        with unit_of_work(db_session):
+            unassign(db_session, UnassignRequest(req.id, COORD, ""), NOW)
 
 
 def test_lock_unlock_and_unassign(db_session: Session, world: World) -> None:
     req = _offered(db_session, world)
     a = req.live_assignment()
     assert a is not None
-    set_lock(db_session, SetLock(a.id, True, COORD, "bà con hẹn rồi"), NOW)
+    with unit_of_work(db_session):
+        set_lock(db_session, SetLock(a.id, True, COORD, "bà con hẹn rồi"), NOW)
     assert a.locked
-    set_lock(db_session, SetLock(a.id, False, COORD, "đổi ý"), NOW)
+    with unit_of_work(db_session):
+        set_lock(db_session, SetLock(a.id, False, COORD, "đổi ý"), NOW)
     assert not a.locked
-    unassign(db_session, UnassignRequest(req.id, COORD, "tình nguyện viên bận"), NOW)
+    with unit_of_work(db_session):
+        unassign(db_session, UnassignRequest(req.id, COORD, "tình nguyện viên bận"), NOW)
     assert (a.status, req.status) == (A.WITHDRAWN, R.OPEN)
     assert event_types(db_session)[-3:] == [
         "assignment.locked",
@@ -116,7 +126,8 @@ def test_lock_unlock_and_unassign(db_session: Session, world: World) -> None:
         "request.unassign",
     ]
     with pytest.raises(InvalidCommand):
-        unassign(db_session, UnassignRequest(req.id, COORD, "lại"), NOW)
+        with unit_of_work(db_session):
+            unassign(db_session, UnassignRequest(req.id, COORD, "lại"), NOW)
 
 
 def test_stale_expected_version_is_a_conflict_and_changes_nothing(
@@ -126,13 +137,18 @@ def test_stale_expected_version_is_a_conflict_and_changes_nothing(
     seen = req.version
     a = req.live_assignment()
     assert a is not None
-    accept(db_session, AcceptOffer(a.id, actor="v"), NOW)
+    with unit_of_work(db_session):
+        accept(db_session, AcceptOffer(a.id, actor="v"), NOW)
     assert req.version == seen + 1
     events_before = event_types(db_session)
     with pytest.raises(Conflict):
-        cancel(db_session, CancelRequest(req.id, COORD, expected_version=seen), NOW)
+        with unit_of_work(db_session):
+            cancel(db_session, CancelRequest(req.id, COORD, expected_version=seen), NOW)
     with pytest.raises(Conflict):
-        set_lock(db_session, SetLock(a.id, True, COORD, "x", expected_version=a.version - 1), NOW)
+        with unit_of_work(db_session):
+            set_lock(
+                db_session, SetLock(a.id, True, COORD, "x", expected_version=a.version - 1), NOW
+            )
     assert req.status is R.SCHEDULED
     assert event_types(db_session) == events_before
 
@@ -145,10 +161,12 @@ def test_concurrent_writers_conflict(fresh_session_factory: sessionmaker[Session
         # The coordinator's page showed this version; the resident cancels meanwhile.
         seen = coordinator.get(HelpRequest, request_id)
         assert seen is not None
-        cancel(resident, CancelRequest(request_id, "resident:x"), NOW)
+        with unit_of_work(resident):
+            cancel(resident, CancelRequest(request_id, "resident:x"), NOW)
         stale = UnassignRequest(request_id, COORD, "đổi người", expected_version=seen.version)
         with pytest.raises(Conflict):
-            unassign(coordinator, stale, NOW)
+            with unit_of_work(coordinator):
+                unassign(coordinator, stale, NOW)
     with fresh_session_factory() as check:
         req = check.get(HelpRequest, request_id)
         assert req is not None and req.status is R.CANCELLED
@@ -165,9 +183,11 @@ def test_services_reload_stale_copies(fresh_session_factory: sessionmaker[Sessio
         copy = old.get(HelpRequest, request_id)
         assert copy is not None and copy.status is R.OFFERED
         old.commit()  # ends the read; the copy stays in the identity map
-        cancel(other, CancelRequest(request_id, "resident:x"), NOW)
+        with unit_of_work(other):
+            cancel(other, CancelRequest(request_id, "resident:x"), NOW)
         with pytest.raises(InvalidCommand, match="no volunteer"):
-            unassign(old, UnassignRequest(request_id, COORD, "đổi người"), NOW)
+            with unit_of_work(old):
+                unassign(old, UnassignRequest(request_id, COORD, "đổi người"), NOW)
         assert copy.status is R.CANCELLED
 
 
@@ -183,6 +203,8 @@ def test_a_service_after_reads_survives_another_writer(
     with fresh_session_factory() as web, fresh_session_factory() as worker:
         assert web.get(HelpRequest, req.id) is not None  # a read opens web's transaction
         other = SubmitRequest(phone="+84987000999", kind="e_payment", commune_code=commune_code)
-        submit(worker, other, NOW)
-        accepted = accept(web, AcceptOffer(assignment_id, actor="volunteer:x"), NOW)
+        with unit_of_work(worker):
+            submit(worker, other, NOW)
+        with unit_of_work(web):
+            accepted = accept(web, AcceptOffer(assignment_id, actor="volunteer:x"), NOW)
         assert accepted.status is A.ACCEPTED

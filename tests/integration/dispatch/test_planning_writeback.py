@@ -24,6 +24,7 @@ from dispatch.services import (
     set_lock,
     submit,
 )
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.states import AssignmentStatus as A
 from dispatch.states import RequestStatus as R
 from tests.integration.dispatch.conftest import NOW, World, event_types
@@ -36,7 +37,8 @@ def _requests(session: Session, world: World, n: int) -> list[HelpRequest]:
     out = []
     for i in range(n):
         cmd = SubmitRequest(phone=f"+8498700010{i}", kind="vneid", commune_code=world.commune.code)
-        out.append(submit(session, cmd, NOW).request)
+        with unit_of_work(session):
+            out.append(submit(session, cmd, NOW).request)
     return out
 
 
@@ -47,7 +49,8 @@ def _visit(req: HelpRequest, volunteer_id: int, hours: float) -> PlannedVisit:
 
 def _apply(session: Session, world: World, visits: list[PlannedVisit]) -> list[object]:
     changes = diff_plan(session, world.commune.code, visits)
-    apply_plan_changes(session, ApplyPlan(world.commune.code, changes, TTL), NOW)
+    with unit_of_work(session):
+        apply_plan_changes(session, ApplyPlan(world.commune.code, changes, TTL), NOW)
     return list(changes)
 
 
@@ -76,7 +79,8 @@ def test_second_plan_writes_only_differences(db_session: Session, world: World) 
         ],
     )
     accepted = r4.assignments[-1]
-    accept(db_session, AcceptOffer(accepted.id, actor="v"), NOW)
+    with unit_of_work(db_session):
+        accept(db_session, AcceptOffer(accepted.id, actor="v"), NOW)
     before = len(event_types(db_session))
 
     changes = diff_plan(
@@ -91,7 +95,8 @@ def test_second_plan_writes_only_differences(db_session: Session, world: World) 
     )
     kinds = sorted(type(c).__name__ for c in changes)
     assert kinds == ["MoveOffer", "NewOffer", "WithdrawOffer"]
-    result = apply_plan_changes(db_session, ApplyPlan(world.commune.code, changes, TTL), NOW)
+    with unit_of_work(db_session):
+        result = apply_plan_changes(db_session, ApplyPlan(world.commune.code, changes, TTL), NOW)
     assert result.count == 3 and not result.skipped
     assert sorted(event_types(db_session)[before:]) == [
         "assignment.changed",
@@ -106,7 +111,8 @@ def test_locked_and_accepted_visits_are_never_changed(db_session: Session, world
     (r1,) = _requests(db_session, world, 1)
     _apply(db_session, world, [_visit(r1, world.alice.id, 0)])
     a = r1.assignments[-1]
-    set_lock(db_session, SetLock(a.id, True, "coordinator:x", "đã hẹn"), NOW)
+    with unit_of_work(db_session):
+        set_lock(db_session, SetLock(a.id, True, "coordinator:x", "đã hẹn"), NOW)
     assert diff_plan(db_session, world.commune.code, []) == []
 
 
@@ -121,10 +127,13 @@ def test_stale_changes_are_skipped_and_the_rest_applied(db_session: Session, wor
         WithdrawOffer(a1.id, "left out"),
     ]
     # The world moves while the solver runs: a1 accepted, r3 cancelled.
-    accept(db_session, AcceptOffer(a1.id, actor="v"), NOW)
-    cancel(db_session, CancelRequest(r3.id, actor="resident:x"), NOW)
+    with unit_of_work(db_session):
+        accept(db_session, AcceptOffer(a1.id, actor="v"), NOW)
+    with unit_of_work(db_session):
+        cancel(db_session, CancelRequest(r3.id, actor="resident:x"), NOW)
 
-    result = apply_plan_changes(db_session, ApplyPlan(world.commune.code, changes, TTL), NOW)
+    with unit_of_work(db_session):
+        result = apply_plan_changes(db_session, ApplyPlan(world.commune.code, changes, TTL), NOW)
     assert len(result.offered) == 1 and result.moved == [] and result.withdrawn == []
     assert [type(c).__name__ for c, _ in result.skipped] == [
         "MoveOffer",

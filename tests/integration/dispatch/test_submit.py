@@ -19,6 +19,7 @@ from dispatch.services import (
     cancel,
     submit,
 )
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.states import RequestStatus
 from tests.integration.dispatch.conftest import NOW, World, audit_actions, event_types
 
@@ -42,7 +43,8 @@ def _count(session: Session, model: type) -> int:
 
 def test_submit_stores_request_event_and_audit(db_session: Session, world: World) -> None:
     window = TimeWindow(NOW + timedelta(hours=2), NOW + timedelta(hours=5))
-    result = submit(db_session, _cmd(world, preferred_windows=(window,)), NOW)
+    with unit_of_work(db_session):
+        result = submit(db_session, _cmd(world, preferred_windows=(window,)), NOW)
 
     assert result.created
     req = db_session.get(HelpRequest, result.request.id)
@@ -63,8 +65,10 @@ def test_submit_stores_request_event_and_audit(db_session: Session, world: World
 
 
 def test_duplicate_within_24h_returns_the_open_request(db_session: Session, world: World) -> None:
-    first = submit(db_session, _cmd(world), NOW)
-    again = submit(db_session, _cmd(world, text="con do khong"), NOW + timedelta(hours=23))
+    with unit_of_work(db_session):
+        first = submit(db_session, _cmd(world), NOW)
+    with unit_of_work(db_session):
+        again = submit(db_session, _cmd(world, text="con do khong"), NOW + timedelta(hours=23))
 
     assert not again.created
     assert again.request.id == first.request.id
@@ -74,11 +78,16 @@ def test_duplicate_within_24h_returns_the_open_request(db_session: Session, worl
 
 
 def test_no_dedupe_for_other_kind_later_or_closed(db_session: Session, world: World) -> None:
-    first = submit(db_session, _cmd(world), NOW)
-    other_kind = submit(db_session, _cmd(world, kind="e_payment"), NOW)
-    later = submit(db_session, _cmd(world), NOW + timedelta(hours=25))
-    cancel(db_session, CancelRequest(later.request.id, actor="resident:x"), NOW)
-    after_cancel = submit(db_session, _cmd(world), NOW + timedelta(hours=26))
+    with unit_of_work(db_session):
+        first = submit(db_session, _cmd(world), NOW)
+    with unit_of_work(db_session):
+        other_kind = submit(db_session, _cmd(world, kind="e_payment"), NOW)
+    with unit_of_work(db_session):
+        later = submit(db_session, _cmd(world), NOW + timedelta(hours=25))
+    with unit_of_work(db_session):
+        cancel(db_session, CancelRequest(later.request.id, actor="resident:x"), NOW)
+    with unit_of_work(db_session):
+        after_cancel = submit(db_session, _cmd(world), NOW + timedelta(hours=26))
 
     assert other_kind.created and later.created and after_cancel.created
     ids = {first.request.id, other_kind.request.id, later.request.id, after_cancel.request.id}
@@ -86,9 +95,12 @@ def test_no_dedupe_for_other_kind_later_or_closed(db_session: Session, world: Wo
 
 
 def test_one_phone_serves_a_household(db_session: Session, world: World) -> None:
-    grandma = submit(db_session, _cmd(world, name="Bà Tư"), NOW)
-    son = submit(db_session, _cmd(world, name="Anh Năm", kind="e_payment"), NOW)
-    grandma_again = submit(db_session, _cmd(world, name="bà tư", kind="e_payment"), NOW)
+    with unit_of_work(db_session):
+        grandma = submit(db_session, _cmd(world, name="Bà Tư"), NOW)
+    with unit_of_work(db_session):
+        son = submit(db_session, _cmd(world, name="Anh Năm", kind="e_payment"), NOW)
+    with unit_of_work(db_session):
+        grandma_again = submit(db_session, _cmd(world, name="bà tư", kind="e_payment"), NOW)
 
     assert grandma.request.resident_id != son.request.resident_id
     # the same phone and kind from another household member is still the open request
@@ -97,20 +109,25 @@ def test_one_phone_serves_a_household(db_session: Session, world: World) -> None
 
 
 def test_khmer_speaker_needs_a_khmer_speaking_volunteer(db_session: Session, world: World) -> None:
-    result = submit(db_session, _cmd(world, language="km"), NOW)
+    with unit_of_work(db_session):
+        result = submit(db_session, _cmd(world, language="km"), NOW)
     assert result.request.required_skills() == frozenset({"vneid", "lang:km"})
 
 
 def test_unknown_kind_or_commune_stores_nothing(db_session: Session, world: World) -> None:
     with pytest.raises(InvalidCommand):
-        submit(db_session, _cmd(world, kind="karaoke"), NOW)
+        with unit_of_work(db_session):
+            submit(db_session, _cmd(world, kind="karaoke"), NOW)
     with pytest.raises(InvalidCommand, match="E.164"):
-        submit(db_session, _cmd(world, phone="0912345678"), NOW)
+        with unit_of_work(db_session):
+            submit(db_session, _cmd(world, phone="0912345678"), NOW)
     with pytest.raises(NotFound):
-        submit(db_session, _cmd(world, commune_code="00000", hamlet_code=None), NOW)
+        with unit_of_work(db_session):
+            submit(db_session, _cmd(world, commune_code="00000", hamlet_code=None), NOW)
     with pytest.raises(InvalidCommand):
         bad = TimeWindow(NOW + timedelta(hours=3), NOW + timedelta(hours=1))
-        submit(db_session, _cmd(world, preferred_windows=(bad,)), NOW)
+        with unit_of_work(db_session):
+            submit(db_session, _cmd(world, preferred_windows=(bad,)), NOW)
     assert _count(db_session, HelpRequest) == 0
     assert _count(db_session, Event) == 0
     assert _count(db_session, AuditLog) == 0
@@ -126,7 +143,8 @@ def test_failure_rolls_back_request_event_and_audit(
 
     monkeypatch.setattr(unit_module, "audit", broken_audit)  # submit's audit row goes through here
     with pytest.raises(RuntimeError, match="disk full"):
-        submit(db_session, _cmd(world), NOW)
+        with unit_of_work(db_session):
+            submit(db_session, _cmd(world), NOW)
 
     assert _count(db_session, HelpRequest) == 0
     assert _count(db_session, Resident) == 0

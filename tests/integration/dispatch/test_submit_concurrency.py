@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dispatch.models import HelpRequest
 from dispatch.services import SubmitRequest, SubmitResult, submit
+from dispatch.services.unit_of_work import unit_of_work
 from tests.fixtures.db import is_postgres
 from tests.integration.dispatch.conftest import NOW, build_world
 
@@ -43,7 +44,8 @@ def test_simultaneous_identical_submits_store_one_request(
                 session.execute(select(1))  # connect first, so the submits start together
                 session.commit()
                 start.wait()
-                results.append(submit(session, cmd, NOW))
+                with unit_of_work(session):
+                    results.append(submit(session, cmd, NOW))
         except BaseException as exc:  # surfaced below; a thread cannot fail the test
             start.abort()
             errors.append(exc)

@@ -42,10 +42,9 @@ def runtime(fresh_database_url: str, redis_conn: redis.Redis, tmp_path: Path) ->
     settings = messaging_settings(fresh_database_url, tmp_path / "instance")
     rt = bootstrap(settings, redis_client=redis_conn)
     install(rt)
-    wiring.set_backoff_scale(0.01)
+    wiring.channels(rt).backoff_scale = 0.01
     yield rt
     install(None)
-    wiring.set_backoff_scale(1.0)
     rt.engine.dispose()
 
 
@@ -88,11 +87,11 @@ def pump(runtime: Runtime) -> Callable[..., int]:
 
 
 @pytest.fixture
-def channel() -> Iterator[InMemoryChannel]:
+def channel(runtime: Runtime) -> Iterator[InMemoryChannel]:
     memory = InMemoryChannel()
-    wiring.install_channels({"twilio": memory, "android_gateway": memory})
+    wiring.channels(runtime).install({"twilio": memory, "android_gateway": memory})
     yield memory
-    wiring.install_channels(None)
+    wiring.channels(runtime).install(None)
 
 
 @pytest.fixture

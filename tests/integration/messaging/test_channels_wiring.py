@@ -21,20 +21,18 @@ REAL = TwilioSettings("AC" + "1" * 32, "real-token", "+15005550006", None, None)
 
 
 def test_sandbox_carries_every_commune_when_no_gateway_is_set(runtime: Runtime) -> None:
-    wiring.install_channels(None)
-    channel = wiring.channel_for(runtime.settings, "android_gateway")
+    channel = wiring.channels(runtime).channel_for("android_gateway")
     assert isinstance(channel, TwilioChannel)
     assert wiring.sandbox_in_use(runtime.settings)
-    real = replace(runtime.settings, twilio=REAL)
-    assert not wiring.sandbox_in_use(real)
+    runtime.settings = replace(runtime.settings, twilio=REAL)
+    assert not wiring.sandbox_in_use(runtime.settings)
     with pytest.raises(wiring.ChannelUnavailable):
-        wiring.channel_for(real, "android_gateway")
+        wiring.channels(runtime).channel_for("android_gateway")
 
 
 def test_unconfigured_channel_fails_the_message_for_the_coordinator(
     runtime: Runtime, world: WebWorld, pump: Pump
 ) -> None:
-    wiring.install_channels(None)
     runtime.settings = replace(runtime.settings, twilio=REAL)
     with runtime.sessions() as session:
         commune = session.get(Commune, "UMT")

@@ -13,6 +13,7 @@ from dispatch.clock import local_to_utc, to_local, utcnow
 from dispatch.events import AssignmentChanged
 from dispatch.models import Assignment, Commune, Message
 from dispatch.runtime import Runtime
+from dispatch.services.unit_of_work import unit_of_work
 from notifications.channels import InMemoryChannel
 from notifications.reminders import reminder_job_id, reminder_times, send_reminder
 from notifications.templates import format_when
@@ -25,33 +26,35 @@ RESIDENT = "+84987000333"
 
 def _submit(runtime: Runtime) -> int:
     with runtime.sessions() as session:
-        result = services.submit(
-            session,
-            services.SubmitRequest(
-                phone=RESIDENT,
-                kind="vneid",
-                commune_code="UMT",
-                hamlet_code="UMT-01",
-                channel="sms",
-            ),  # fmt: skip
-            utcnow(),
-        )
+        with unit_of_work(session):
+            result = services.submit(
+                session,
+                services.SubmitRequest(
+                    phone=RESIDENT,
+                    kind="vneid",
+                    commune_code="UMT",
+                    hamlet_code="UMT-01",
+                    channel="sms",
+                ),  # fmt: skip
+                utcnow(),
+            )
         return result.request.id
 
 
 def _offer(runtime: Runtime, request_id: int, volunteer_id: int, start: datetime) -> int:
     with runtime.sessions() as session:
-        assignment = services.offer(
-            session,
-            services.OfferAssignment(
-                request_id,
-                volunteer_id,
-                start,
-                start + timedelta(minutes=45),
-                expires_at=utcnow() + timedelta(hours=2),
-            ),  # fmt: skip
-            utcnow(),
-        )
+        with unit_of_work(session):
+            assignment = services.offer(
+                session,
+                services.OfferAssignment(
+                    request_id,
+                    volunteer_id,
+                    start,
+                    start + timedelta(minutes=45),
+                    expires_at=utcnow() + timedelta(hours=2),
+                ),  # fmt: skip
+                utcnow(),
+            )
         return assignment.id
 
 
@@ -76,9 +79,10 @@ def test_submit_offer_accept_sends_each_message_once(
     assert len(offers) == 1 and "Nhắn 1A để nhận" in offers[0].body
 
     with runtime.sessions() as session:
-        assignment = services.accept(
-            session, services.AcceptOffer(assignment_id, "volunteer:x"), utcnow()
-        )
+        with unit_of_work(session):
+            assignment = services.accept(
+                session, services.AcceptOffer(assignment_id, "volunteer:x"), utcnow()
+            )
         code = assignment.visit_code
     pump()
     confirmation = channel.to(RESIDENT)[-1].body
@@ -105,7 +109,8 @@ def test_reminders_recheck_the_visit_when_they_run(
     start = _start()
     assignment_id = _offer(runtime, request_id, world.volunteer_a, start)
     with runtime.sessions() as session:
-        services.accept(session, services.AcceptOffer(assignment_id, "v"), utcnow())
+        with unit_of_work(session):
+            services.accept(session, services.AcceptOffer(assignment_id, "v"), utcnow())
     pump()
     before = len(channel.to(RESIDENT))
     assert send_reminder(assignment_id, "evening", start.isoformat()) == "queued"
@@ -116,7 +121,8 @@ def test_reminders_recheck_the_visit_when_they_run(
     # A reminder made for another time (the visit moved) does nothing.
     assert send_reminder(assignment_id, "hour", (start - timedelta(hours=3)).isoformat()) == "moved"
     with runtime.sessions() as session:
-        services.cancel(session, services.CancelRequest(request_id, "resident:x"), utcnow())
+        with unit_of_work(session):
+            services.cancel(session, services.CancelRequest(request_id, "resident:x"), utcnow())
     pump()
     assert send_reminder(assignment_id, "hour", start.isoformat()) == "visit-off"
     last = channel.to(RESIDENT)[-1].body
@@ -138,8 +144,12 @@ def test_visit_completed_thanks_the_resident(
     request_id = _submit(runtime)
     assignment_id = _offer(runtime, request_id, world.volunteer_a, _start())
     with runtime.sessions() as session:
-        services.accept(session, services.AcceptOffer(assignment_id, "v"), utcnow())
-        services.complete(session, services.CompleteVisit(assignment_id, "resolved", "v"), utcnow())
+        with unit_of_work(session):
+            services.accept(session, services.AcceptOffer(assignment_id, "v"), utcnow())
+        with unit_of_work(session):
+            services.complete(
+                session, services.CompleteVisit(assignment_id, "resolved", "v"), utcnow()
+            )
     pump()
     assert channel.to(RESIDENT)[-1].body.startswith("Cảm ơn bạn!")
 
@@ -151,7 +161,8 @@ def test_moved_visit_tells_the_resident_and_resets_reminders(
     start = _start()
     assignment_id = _offer(runtime, request_id, world.volunteer_a, start)
     with runtime.sessions() as session:
-        services.accept(session, services.AcceptOffer(assignment_id, "v"), utcnow())
+        with unit_of_work(session):
+            services.accept(session, services.AcceptOffer(assignment_id, "v"), utcnow())
     pump()
     later = start + timedelta(hours=5)
     with runtime.sessions() as session:
@@ -200,7 +211,8 @@ def test_expired_offer_tells_the_volunteer(
     assignment_id = _offer(runtime, request_id, world.volunteer_a, _start())
     pump()
     with runtime.sessions() as session:
-        services.expire(session, services.ExpireOffer(assignment_id), utcnow())
+        with unit_of_work(session):
+            services.expire(session, services.ExpireOffer(assignment_id), utcnow())
     pump()
     sent = channel.to(world.volunteer_a_phone)
     assert len(sent) == 2 and "không cần đến" in sent[-1].body

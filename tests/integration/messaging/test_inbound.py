@@ -15,6 +15,7 @@ from dispatch import services
 from dispatch.clock import utcnow
 from dispatch.models import Assignment, HelpRequest, Message, SmsDialogue
 from dispatch.runtime import Runtime
+from dispatch.services.unit_of_work import unit_of_work
 from notifications import inbound, inbound_turn
 from notifications.channels import InMemoryChannel
 from notifications.inbound import InboundSms, receive
@@ -50,24 +51,26 @@ def age_claim(sessions: sessionmaker[Session], provider_id: str) -> None:
 def _offer(runtime: Runtime, volunteer_id: int, days: int = 2) -> int:
     start = (utcnow() + timedelta(days=days)).replace(microsecond=0)
     with runtime.sessions() as session:
-        request = services.submit(
-            session,
-            services.SubmitRequest(
-                phone=RESIDENT,
-                kind="e_payment" if days == 3 else "vneid",
-                commune_code="UMT",
-                hamlet_code="UMT-01",
-                channel="sms",
-            ),  # fmt: skip
-            utcnow(),
-        ).request
-        assignment = services.offer(
-            session,
-            services.OfferAssignment(
-                request.id, volunteer_id, start, start + timedelta(minutes=45), None
-            ),
-            utcnow(),
-        )
+        with unit_of_work(session):
+            request = services.submit(
+                session,
+                services.SubmitRequest(
+                    phone=RESIDENT,
+                    kind="e_payment" if days == 3 else "vneid",
+                    commune_code="UMT",
+                    hamlet_code="UMT-01",
+                    channel="sms",
+                ),  # fmt: skip
+                utcnow(),
+            ).request
+        with unit_of_work(session):
+            assignment = services.offer(
+                session,
+                services.OfferAssignment(
+                    request.id, volunteer_id, start, start + timedelta(minutes=45), None
+                ),
+                utcnow(),
+            )
         return assignment.id
 
 
@@ -229,21 +232,24 @@ def test_xong_completes_the_volunteers_visit_and_thanks_the_resident(
 ) -> None:
     start = (utcnow() - timedelta(minutes=30)).replace(microsecond=0)
     with runtime.sessions() as session:
-        request = services.submit(
-            session,
-            services.SubmitRequest(
-                phone=RESIDENT, kind="vneid", commune_code="UMT", hamlet_code="UMT-01"
-            ),
-            utcnow(),
-        ).request
-        assignment = services.offer(
-            session,
-            services.OfferAssignment(
-                request.id, world.volunteer_a, start, start + timedelta(minutes=45), None
-            ),
-            utcnow() - timedelta(hours=1),
-        )
-        services.accept(session, services.AcceptOffer(assignment.id, "v"), utcnow())
+        with unit_of_work(session):
+            request = services.submit(
+                session,
+                services.SubmitRequest(
+                    phone=RESIDENT, kind="vneid", commune_code="UMT", hamlet_code="UMT-01"
+                ),
+                utcnow(),
+            ).request
+        with unit_of_work(session):
+            assignment = services.offer(
+                session,
+                services.OfferAssignment(
+                    request.id, world.volunteer_a, start, start + timedelta(minutes=45), None
+                ),
+                utcnow() - timedelta(hours=1),
+            )
+        with unit_of_work(session):
+            services.accept(session, services.AcceptOffer(assignment.id, "v"), utcnow())
         assignment_id = assignment.id
     pump()
     assert text(runtime, world.volunteer_a_phone, "Đã xong rồi") == ["done_ack"]

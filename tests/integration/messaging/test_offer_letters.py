@@ -13,6 +13,7 @@ from dispatch import services
 from dispatch.clock import utcnow
 from dispatch.models import Assignment, Commune, Event, Message, PlanRun
 from dispatch.runtime import Runtime
+from dispatch.services.unit_of_work import unit_of_work
 from notifications.channels import InMemoryChannel
 from notifications.offer_batches import offers_made
 from notifications.segments import count_segments
@@ -36,7 +37,8 @@ def _batch(runtime: Runtime, world: WebWorld, kinds: list[str], *, days: int = 1
                 phone=f"+8498700{next(_phones):04d}", kind=kind, commune_code="UMT",
                 hamlet_code="UMT-01", channel="sms",
             )  # fmt: skip
-            request = services.submit(session, command, utcnow()).request
+            with unit_of_work(session):
+                request = services.submit(session, command, utcnow()).request
             start = base + timedelta(hours=hour)
             changes.append(
                 services.NewOffer(
@@ -44,7 +46,8 @@ def _batch(runtime: Runtime, world: WebWorld, kinds: list[str], *, days: int = 1
                 )
             )
         plan = services.ApplyPlan("UMT", changes, timedelta(hours=2), plan_run_id=run.id)
-        return services.apply_plan_changes(session, plan, utcnow()).offered
+        with unit_of_work(session):
+            return services.apply_plan_changes(session, plan, utcnow()).offered
 
 
 def _fold(runtime: Runtime) -> None:

@@ -131,7 +131,7 @@ def test_a_status_callback_lost_in_an_outage_is_fetched_from_the_provider(
         from_number=SANDBOX_FROM_NUMBER,
         api_base_url=sandbox.url,
     )
-    wiring.install_channels({"twilio": twilio, "android_gateway": twilio})
+    wiring.channels(runtime).install({"twilio": twilio, "android_gateway": twilio})
     try:
         with runtime.sessions() as session:
             message = queue_sms(
@@ -160,6 +160,6 @@ def test_a_status_callback_lost_in_an_outage_is_fetched_from_the_provider(
             assert row.status == "delivered"  # what the provider says now
         assert sweep_once(runtime)["sms_status_fetched"] == 0
     finally:
-        wiring.install_channels(None)
+        wiring.channels(runtime).install(None)
         closed.close()
         sandbox.stop()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dispatch.models import Commune, Hamlet, Province, Team, Volunteer, VolunteerShift
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.services.requests import SubmitRequest, submit
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.settings import Settings, load_settings
 
 COMMUNE = "AG-UMT"
@@ -60,18 +61,19 @@ def seed_commune(sessions: sessionmaker[Session], volunteers: int = 3, max_visit
 
 def submit_request(sessions: sessionmaker[Session], n: int, kind: str = "vneid") -> int:
     with sessions() as session:
-        result = submit(
-            session,
-            SubmitRequest(
-                phone=f"+8498765{n:04d}",
-                kind=kind,
-                commune_code=COMMUNE,
-                hamlet_code="AG-UMT-02" if n % 2 else "AG-UMT-01",
-                text="giúp cài VNeID",
-                channel="sms",
-            ),
-            datetime.now(UTC),
-        )
+        with unit_of_work(session):
+            result = submit(
+                session,
+                SubmitRequest(
+                    phone=f"+8498765{n:04d}",
+                    kind=kind,
+                    commune_code=COMMUNE,
+                    hamlet_code="AG-UMT-02" if n % 2 else "AG-UMT-01",
+                    text="giúp cài VNeID",
+                    channel="sms",
+                ),
+                datetime.now(UTC),
+            )
         return result.request.id
 
 

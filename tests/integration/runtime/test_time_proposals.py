@@ -17,6 +17,7 @@ from dispatch.services import (
     answer_time_proposal,
     submit,
 )
+from dispatch.services.unit_of_work import unit_of_work
 from dispatch.services.windows import request_windows
 from tests.integration.runtime.conftest import COMMUNE
 
@@ -26,18 +27,19 @@ def _ask_late_tomorrow(runtime: Runtime, n: int) -> int:
     tomorrow = to_local(utcnow()).date() + timedelta(days=1)
     window = TimeWindow(local_to_utc(tomorrow, time(21, 30)), local_to_utc(tomorrow, time(23)))
     with runtime.sessions() as session:
-        return submit(
-            session,
-            SubmitRequest(
-                phone=f"+8498766{n:04d}",
-                kind="vneid",
-                commune_code=COMMUNE,
-                hamlet_code="AG-UMT-01",
-                channel="sms",
-                preferred_windows=(window,),
-            ),  # fmt: skip
-            utcnow(),
-        ).request.id
+        with unit_of_work(session):
+            return submit(
+                session,
+                SubmitRequest(
+                    phone=f"+8498766{n:04d}",
+                    kind="vneid",
+                    commune_code=COMMUNE,
+                    hamlet_code="AG-UMT-01",
+                    channel="sms",
+                    preferred_windows=(window,),
+                ),  # fmt: skip
+                utcnow(),
+            ).request.id
 
 
 def _plan(runtime: Runtime) -> None:
@@ -68,9 +70,10 @@ def test_nearest_time_is_proposed_once_and_a_yes_becomes_the_visit(runtime: Runt
     assert len(_proposals(runtime, request_id)) == 1
 
     with runtime.sessions() as session:
-        answer_time_proposal(
-            session, AnswerTimeProposal(proposal.id, True, "resident:+84987660001"), utcnow()
-        )
+        with unit_of_work(session):
+            answer_time_proposal(
+                session, AnswerTimeProposal(proposal.id, True, "resident:+84987660001"), utcnow()
+            )
         request = session.get(HelpRequest, request_id)
         assert request is not None
         [window] = request_windows(request)
@@ -87,9 +90,10 @@ def test_a_no_keeps_the_wished_time_and_is_not_asked_again(runtime: Runtime) -> 
     [proposal] = _proposals(runtime, request_id)
     with runtime.sessions() as session:
         before = session.get(HelpRequest, request_id).preferred_windows  # type: ignore[union-attr]
-        answer_time_proposal(
-            session, AnswerTimeProposal(proposal.id, False, "resident:+84987660002"), utcnow()
-        )
+        with unit_of_work(session):
+            answer_time_proposal(
+                session, AnswerTimeProposal(proposal.id, False, "resident:+84987660002"), utcnow()
+            )
     _plan(runtime)
     [refused] = _proposals(runtime, request_id)
     assert refused.status == "refused"
@@ -106,12 +110,13 @@ def test_a_wish_beyond_the_horizon_is_planned_when_it_comes_within_reach(
     in_five_days = to_local(utcnow()).date() + timedelta(days=5)
     window = TimeWindow(local_to_utc(in_five_days, time(8)), local_to_utc(in_five_days, time(11)))
     with runtime.sessions() as session:
-        submit(
-            session,
-            SubmitRequest(phone="+84987660009", kind="vneid", commune_code=COMMUNE,
-                          hamlet_code="AG-UMT-01", preferred_windows=(window,)),
-            utcnow(),
-        )  # fmt: skip
+        with unit_of_work(session):
+            submit(
+                session,
+                SubmitRequest(phone="+84987660009", kind="vneid", commune_code=COMMUNE,
+                              hamlet_code="AG-UMT-01", preferred_windows=(window,)),
+                utcnow(),
+            )  # fmt: skip
     _plan(runtime)
     with runtime.sessions() as session:
         assert session.scalars(select(Assignment)).all() == []

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from dispatch.clock import utcnow
 from dispatch.models import Assignment, HelpRequest
 from dispatch.services import offers, overrides
+from dispatch.services.unit_of_work import unit_of_work
 from tests.fixtures.web import csrf_token_from
 
 
@@ -65,19 +66,21 @@ def offer_to(
     """A coordinator's reassignment (as the service does it), optionally accepted."""
     start = start or (utcnow() + timedelta(hours=3)).replace(second=0, microsecond=0)
     with app.extensions["doorstep.runtime"].sessions() as session:
-        assignment = overrides.reassign(
-            session,
-            overrides.ReassignRequest(
-                request_id=request_id,
-                volunteer_id=volunteer_id,
-                start_at=start,
-                actor="coordinator:test",
-                reason="test set-up",
-            ),
-            utcnow(),
-        )
-        if accept:
-            assignment = offers.accept(
-                session, offers.AcceptOffer(assignment.id, "volunteer:test"), utcnow()
+        with unit_of_work(session):
+            assignment = overrides.reassign(
+                session,
+                overrides.ReassignRequest(
+                    request_id=request_id,
+                    volunteer_id=volunteer_id,
+                    start_at=start,
+                    actor="coordinator:test",
+                    reason="test set-up",
+                ),
+                utcnow(),
             )
+        if accept:
+            with unit_of_work(session):
+                assignment = offers.accept(
+                    session, offers.AcceptOffer(assignment.id, "volunteer:test"), utcnow()
+                )
         return assignment

@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from dispatch.models import AuditLog, Event, HelpRequest
+from dispatch.services.unit_of_work import unit_of_work
 from tests.fixtures.web import WebWorld, csrf_token_from, login_coordinator
 from tests.integration.web.helpers import offer_to, submit_request, the_request, token
 
@@ -196,7 +197,10 @@ def test_board_escalations_and_dashboard(
         from dispatch.services import offers
 
         with app.extensions["doorstep.runtime"].sessions() as session:
-            offers.decline(session, offers.DeclineOffer(fresh.id, "volunteer:x", reason), utcnow())
+            with unit_of_work(session):
+                offers.decline(
+                    session, offers.DeclineOffer(fresh.id, "volunteer:x", reason), utcnow()
+                )
     escalations = coordinator_client.get("/c/escalations").get_data(as_text=True)
     assert req.reference in escalations and "Bị từ chối từ hai lần trở lên" in escalations
     dashboard = coordinator_client.get("/c/dashboard").get_data(as_text=True)

@@ -130,8 +130,7 @@ def zsys(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     runtime = bootstrap(settings, redis_client=redis_conn)
     install(runtime)
-    wiring.install_channels(None)
-    wiring.set_backoff_scale(0.01)
+    wiring.channels(runtime).backoff_scale = 0.01
     with runtime.sessions() as session:
         seed_world(session)
         commune = session.get(Commune, "UMT")
@@ -139,12 +138,11 @@ def zsys(
         commune.channel_order = "zalo,twilio"
         session.commit()
     yield ZaloSystem(app, settings, runtime, sms, zalo, f"http://127.0.0.1:{port}", run_jobs)
-    wiring.install_channels(None)  # closes this runtime's Zalo client
+    wiring.channels(runtime).close()  # this runtime's Zalo client
     zalo.stop()
     sms.stop()
     server.shutdown()
     server.server_close()
     install(None)
-    wiring.set_backoff_scale(1.0)
     runtime.engine.dispose()
     app.extensions["doorstep.runtime"].engine.dispose()
