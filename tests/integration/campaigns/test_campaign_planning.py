@@ -103,6 +103,16 @@ def _visits(runtime: Runtime, campaign_id: int) -> list[CampaignVisit]:
         return list(rows)
 
 
+def _nobody_home(runtime: Runtime, visit: CampaignVisit) -> None:
+    with runtime.sessions() as session, unit_of_work(session):
+        campaigns.record_outcome(
+            session,
+            visit.volunteer_id,
+            campaigns.RecordOutcome(visit.id, DoorStatus.NOBODY_HOME),
+            utcnow(),
+        )
+
+
 def test_days_planned_by_jobs_cover_every_household_once(
     runtime: Runtime, run_jobs: RunJobs
 ) -> None:
@@ -145,14 +155,8 @@ def test_nobody_home_goes_into_next_day_at_another_part(
     first = _tomorrow()
     day_one = [v for v in _visits(runtime, campaign_id) if v.day == first]
     missed = next(v for v in day_one if v.household.at_home == "any")
+    _nobody_home(runtime, missed)
     with runtime.sessions() as session:
-        with unit_of_work(session):
-            campaigns.record_outcome(
-                session,
-                missed.volunteer_id,
-                campaigns.RecordOutcome(missed.id, DoorStatus.NOBODY_HOME),
-                utcnow(),
-            )
         campaign = session.get(Campaign, campaign_id)
         assert campaign is not None
         enqueue_next_day(runtime.queues, campaign_id, first, campaign.last_day)
@@ -176,15 +180,8 @@ def test_three_misses_flag_the_household(runtime: Runtime, run_jobs: RunJobs) ->
             for v in _visits(runtime, campaign_id)
             if v.household_id == household_id and v.status == DoorStatus.PLANNED
         )
-        with runtime.sessions() as session:
-            with unit_of_work(session):
-                campaigns.record_outcome(
-                    session,
-                    visit.volunteer_id,
-                    campaigns.RecordOutcome(visit.id, DoorStatus.NOBODY_HOME),
-                    utcnow(),
-                )
-            enqueue_next_day(runtime.queues, campaign_id, visit.day, visit.day + timedelta(days=9))
+        _nobody_home(runtime, visit)
+        enqueue_next_day(runtime.queues, campaign_id, visit.day, visit.day + timedelta(days=9))
         run_jobs()
     with runtime.sessions() as session:
         household = session.get(Household, household_id)

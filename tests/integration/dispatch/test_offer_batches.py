@@ -48,6 +48,12 @@ def _new(request: HelpRequest, volunteer_id: int, hours: float) -> NewOffer:
     return NewOffer(request.id, volunteer_id, start, start + timedelta(minutes=45))
 
 
+def _offer(session: Session, world: World, changes: list[NewOffer]) -> list[int]:
+    """The changes applied outside any plan run, in their own unit of work; the new ids."""
+    with unit_of_work(session):
+        return apply_plan_changes(session, ApplyPlan(world.commune.code, changes, TTL), NOW).offered
+
+
 def _run(session: Session, world: World) -> int:
     run = PlanRun(commune_code=world.commune.code, started_at=NOW)
     session.add(run)
@@ -85,10 +91,7 @@ def test_a_plan_run_tells_each_volunteer_of_its_offers_together(
 
 def test_offers_outside_a_plan_run_are_not_batched(db_session: Session, world: World) -> None:
     (r1,) = _requests(db_session, world, 1)
-    with unit_of_work(db_session):
-        apply_plan_changes(
-            db_session, ApplyPlan(world.commune.code, [_new(r1, world.alice.id, 0)], TTL), NOW
-        )
+    _offer(db_session, world, [_new(r1, world.alice.id, 0)])
     assert _events(db_session, "offers.made") == []
     [offered] = _events(db_session, "assignment.offered")
     assert offered["batched"] is False
@@ -96,20 +99,10 @@ def test_offers_outside_a_plan_run_are_not_batched(db_session: Session, world: W
 
 def test_a_letter_is_free_again_once_its_visit_is_over(db_session: Session, world: World) -> None:
     r1, r2, r3 = _requests(db_session, world, 3)
-    with unit_of_work(db_session):
-        first = apply_plan_changes(
-            db_session,
-            ApplyPlan(
-                world.commune.code, [_new(r1, world.alice.id, 0), _new(r2, world.alice.id, 1)], TTL
-            ),
-            NOW,
-        ).offered
+    first = _offer(db_session, world, [_new(r1, world.alice.id, 0), _new(r2, world.alice.id, 1)])
     with unit_of_work(db_session):
         decline(db_session, DeclineOffer(first[0], "volunteer"), NOW)
-    with unit_of_work(db_session):
-        [third] = apply_plan_changes(
-            db_session, ApplyPlan(world.commune.code, [_new(r3, world.alice.id, 2)], TTL), NOW
-        ).offered
+    [third] = _offer(db_session, world, [_new(r3, world.alice.id, 2)])
     letters = {a.id: a.letter for a in db_session.scalars(select(Assignment)).all()}
     assert (letters[first[1]], letters[third]) == ("B", "A")
 
@@ -118,14 +111,9 @@ def test_services_nested_in_one_transaction_commit_once_and_fail_alone(
     db_session: Session, world: World
 ) -> None:
     r1, r2 = _requests(db_session, world, 2)
-    with unit_of_work(db_session):
-        assignments = apply_plan_changes(
-            db_session,
-            ApplyPlan(
-                world.commune.code, [_new(r1, world.alice.id, 0), _new(r2, world.bao.id, 0)], TTL
-            ),
-            NOW,
-        ).offered
+    assignments = _offer(
+        db_session, world, [_new(r1, world.alice.id, 0), _new(r2, world.bao.id, 0)]
+    )
     events_before = db_session.scalar(select(func.count()).select_from(Event))
     with unit_of_work(db_session):
         decline(db_session, DeclineOffer(assignments[0], "volunteer"), NOW)

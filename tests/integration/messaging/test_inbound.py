@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dispatch import services
 from dispatch.clock import utcnow
 from dispatch.models import Assignment, HelpRequest, Message, SmsDialogue
+from dispatch.models.requests import RequestChannel
 from dispatch.runtime import Runtime
 from dispatch.services.unit_of_work import unit_of_work
 from notifications import inbound, inbound_turn
@@ -48,8 +49,17 @@ def age_claim(sessions: sessionmaker[Session], provider_id: str) -> None:
         session.commit()
 
 
-def _offer(runtime: Runtime, volunteer_id: int, days: int = 2) -> int:
-    start = (utcnow() + timedelta(days=days)).replace(microsecond=0)
+def _offer(
+    runtime: Runtime,
+    volunteer_id: int,
+    days: int = 2,
+    *,
+    start: datetime | None = None,
+    channel: str = "sms",
+    offered_at: datetime | None = None,
+) -> int:
+    """A resident's request offered to ``volunteer_id`` ``days`` ahead (or at ``start``)."""
+    start = start or (utcnow() + timedelta(days=days)).replace(microsecond=0)
     with runtime.sessions() as session:
         with unit_of_work(session):
             request = services.submit(
@@ -59,7 +69,7 @@ def _offer(runtime: Runtime, volunteer_id: int, days: int = 2) -> int:
                     kind="e_payment" if days == 3 else "vneid",
                     commune_code="UMT",
                     hamlet_code="UMT-01",
-                    channel="sms",
+                    channel=channel,
                 ),  # fmt: skip
                 utcnow(),
             ).request
@@ -69,7 +79,7 @@ def _offer(runtime: Runtime, volunteer_id: int, days: int = 2) -> int:
                 services.OfferAssignment(
                     request.id, volunteer_id, start, start + timedelta(minutes=45), None
                 ),
-                utcnow(),
+                offered_at or utcnow(),
             )
         return assignment.id
 
@@ -230,27 +240,15 @@ def test_known_hamlet_of_the_number_is_the_fallback(
 def test_xong_completes_the_volunteers_visit_and_thanks_the_resident(
     runtime: Runtime, world: WebWorld, channel: InMemoryChannel, pump: Pump
 ) -> None:
-    start = (utcnow() - timedelta(minutes=30)).replace(microsecond=0)
-    with runtime.sessions() as session:
-        with unit_of_work(session):
-            request = services.submit(
-                session,
-                services.SubmitRequest(
-                    phone=RESIDENT, kind="vneid", commune_code="UMT", hamlet_code="UMT-01"
-                ),
-                utcnow(),
-            ).request
-        with unit_of_work(session):
-            assignment = services.offer(
-                session,
-                services.OfferAssignment(
-                    request.id, world.volunteer_a, start, start + timedelta(minutes=45), None
-                ),
-                utcnow() - timedelta(hours=1),
-            )
-        with unit_of_work(session):
-            services.accept(session, services.AcceptOffer(assignment.id, "v"), utcnow())
-        assignment_id = assignment.id
+    assignment_id = _offer(
+        runtime,
+        world.volunteer_a,
+        start=(utcnow() - timedelta(minutes=30)).replace(microsecond=0),
+        channel=RequestChannel.WEB,
+        offered_at=utcnow() - timedelta(hours=1),
+    )
+    with runtime.sessions() as session, unit_of_work(session):
+        services.accept(session, services.AcceptOffer(assignment_id, "v"), utcnow())
     pump()
     assert text(runtime, world.volunteer_a_phone, "Đã xong rồi") == ["done_ack"]
     pump()
