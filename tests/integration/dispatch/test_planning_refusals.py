@@ -22,6 +22,7 @@ from dispatch.services import (
     offer,
     submit,
 )
+from dispatch.services.unit_of_work import unit_of_work
 from scheduler.checker import check
 from scheduler.parallel import WORKERS_SETTING
 from tests.integration.dispatch.conftest import NOW, World
@@ -29,7 +30,8 @@ from tests.integration.dispatch.conftest import NOW, World
 
 def _request(session: Session, world: World, kind: str, n: int) -> HelpRequest:
     cmd = SubmitRequest(phone=f"+8498700030{n}", kind=kind, commune_code=world.commune.code)
-    return submit(session, cmd, NOW).request
+    with unit_of_work(session):
+        return submit(session, cmd, NOW).request
 
 
 def _offer(session: Session, req: HelpRequest, volunteer_id: int) -> int:
@@ -37,7 +39,8 @@ def _offer(session: Session, req: HelpRequest, volunteer_id: int) -> int:
     cmd = OfferAssignment(
         req.id, volunteer_id, start, start + timedelta(minutes=45), NOW + timedelta(hours=1)
     )
-    return offer(session, cmd, NOW).id
+    with unit_of_work(session):
+        return offer(session, cmd, NOW).id
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -54,11 +57,12 @@ def test_who_said_no_is_never_offered_the_request_again(
         _request(db_session, world, "vneid", 2),
         _request(db_session, world, "e_payment", 3),  # alice alone has e_payment
     )
-    decline(db_session, DeclineOffer(_offer(db_session, declined, world.alice.id), "v", "ốm"), NOW)
+    refused = _offer(db_session, declined, world.alice.id)
     _offer(db_session, lapsed, world.bao.id)
     _offer(db_session, only_alice, world.alice.id)
-    expire_due(db_session, NOW + timedelta(hours=2))  # bao and alice let theirs lapse
-    db_session.flush()
+    with unit_of_work(db_session):
+        decline(db_session, DeclineOffer(refused, "v", "ốm"), NOW)
+        expire_due(db_session, NOW + timedelta(hours=2))  # bao and alice let theirs lapse
 
     problem = build_problem(db_session, world.commune.code, NOW + timedelta(hours=2))
     plan = solve(problem, time_limit_s=2.0)
@@ -77,10 +81,13 @@ def test_a_visit_handed_back_to_who_declined_it_stays_with_them(
         VolunteerShift(weekday=d, start_local=time(7), end_local=time(21)) for d in range(7)
     ]
     req = _request(db_session, world, "e_payment", 4)
-    decline(db_session, DeclineOffer(_offer(db_session, req, world.alice.id), "v", "bận"), NOW)
+    refused = _offer(db_session, req, world.alice.id)
+    with unit_of_work(db_session):
+        decline(db_session, DeclineOffer(refused, "v", "bận"), NOW)
     # She agreed on the phone after all: the coordinator offers it again and she accepts.
-    accept(db_session, AcceptOffer(_offer(db_session, req, world.alice.id), actor="v"), NOW)
-    db_session.flush()
+    again = _offer(db_session, req, world.alice.id)
+    with unit_of_work(db_session):
+        accept(db_session, AcceptOffer(again, actor="v"), NOW)
 
     problem = build_problem(db_session, world.commune.code, NOW)
     plan = solve(problem, time_limit_s=1.0)
