@@ -88,6 +88,7 @@ def start_system() -> System:
         SANDBOX_AUTH_TOKEN,
         SANDBOX_FROM_NUMBER,
         start_sandbox,
+        twilio_sandbox_env,
     )
     from web import create_app
 
@@ -111,10 +112,7 @@ def start_system() -> System:
             "DOORSTEP_SECRET_KEY": "bench-secret-key-long-enough-0001",
             "DOORSTEP_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "DOORSTEP_QUIET_HOURS": "",
-            "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
-            "TWILIO_FROM_NUMBER": SANDBOX_FROM_NUMBER,
-            "TWILIO_API_BASE_URL": sandbox.url,
+            **twilio_sandbox_env(sandbox.url),
         }
     )
     app = create_app(settings, {"REDIS_CLIENT": client, "RATE_LIMIT_STORAGE": "memory"})

@@ -74,12 +74,7 @@ def start(workers: int, base_url: str | None) -> tuple[Run, list[subprocess.Pope
     from dispatch.redis_conn import EmbeddedRedis
     from dispatch.runtime import bootstrap
     from dispatch.settings import load_settings
-    from notifications.sandbox import (
-        SANDBOX_ACCOUNT_SID,
-        SANDBOX_AUTH_TOKEN,
-        SANDBOX_FROM_NUMBER,
-        start_sandbox,
-    )
+    from notifications.sandbox import start_sandbox, twilio_sandbox_env
     from notifications.sandbox.zalo_app import start_zalo_sandbox
     from notifications.sandbox.zalo_constants import SANDBOX_ZALO_TEMPLATES, sandbox_env
     from notifications.sandbox.zalo_store import ZaloSandboxState
@@ -111,10 +106,7 @@ def start(workers: int, base_url: str | None) -> tuple[Run, list[subprocess.Pope
         "DOORSTEP_SECRET_KEY": "bench-secret-key-long-enough-0001",
         "DOORSTEP_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "DOORSTEP_QUIET_HOURS": "",
-        "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": SANDBOX_FROM_NUMBER,
-        "TWILIO_API_BASE_URL": sms.url,
+        **twilio_sandbox_env(sms.url),
         "ZALO_TIMEOUT_SECONDS": "0.5",
         "ZALO_CONFIRM_SECONDS": str(CONFIRM_S),
         **sandbox_env(zalo.url),

@@ -19,11 +19,7 @@ from pathlib import Path
 
 import redis
 
-from notifications.sandbox.server import (
-    SANDBOX_ACCOUNT_SID,
-    SANDBOX_AUTH_TOKEN,
-    SANDBOX_FROM_NUMBER,
-)
+from notifications.sandbox.server import twilio_sandbox_env
 
 API_TOKENS = [f"bench-partner-token-{n:04d}-{'x' * 8}" for n in range(40)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,9 +75,7 @@ class Stack:
             "DOORSTEP_PUBLIC_URL": self.url, "DOORSTEP_QUIET_HOURS": "",
             "DOORSTEP_TRUSTED_PROXIES": "1", "DOORSTEP_API_TOKENS": tokens,
             "DOORSTEP_LOG_FORMAT": "json", "DOORSTEP_HEARTBEAT_SECONDS": "3",
-            "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID, "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
-            "TWILIO_FROM_NUMBER": SANDBOX_FROM_NUMBER,
-            "TWILIO_API_BASE_URL": f"http://127.0.0.1:{self.sandbox_port}", **extra,
+            **twilio_sandbox_env(f"http://127.0.0.1:{self.sandbox_port}"), **extra,
         }  # fmt: skip
 
     # -- services ---------------------------------------------------------------------------

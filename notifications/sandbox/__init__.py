@@ -7,6 +7,7 @@ from notifications.sandbox.server import (
     SANDBOX_FROM_NUMBER,
     RunningSandbox,
     start_sandbox,
+    twilio_sandbox_env,
 )
 from notifications.sandbox.store import DELIVERY_FAULTS, FAULTS, TIMEOUT_FAULT, SandboxState
 
@@ -21,4 +22,5 @@ __all__ = [
     "SandboxState",
     "create_sandbox_app",
     "start_sandbox",
+    "twilio_sandbox_env",
 ]

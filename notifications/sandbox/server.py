@@ -17,6 +17,16 @@ SANDBOX_AUTH_TOKEN = "sandbox-auth-token-not-secret"
 SANDBOX_FROM_NUMBER = "+84900000000"
 
 
+def twilio_sandbox_env(url: str) -> dict[str, str]:
+    """TWILIO_ settings naming the fake Twilio at ``url`` as if it were a real account."""
+    return {
+        "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": SANDBOX_FROM_NUMBER,
+        "TWILIO_API_BASE_URL": url,
+    }
+
+
 class QuietRequestHandler(WSGIRequestHandler):
     """No access log line per request (tests send hundreds; threads outlive captures)."""
 

@@ -32,6 +32,7 @@ from notifications.sandbox import (
     SANDBOX_FROM_NUMBER,
     RunningSandbox,
     start_sandbox,
+    twilio_sandbox_env,
 )
 from tests.fixtures.redis import RunJobs
 from tests.fixtures.web import WebWorld, seed_world
@@ -124,10 +125,7 @@ def _live_system(
             "DOORSTEP_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "DOORSTEP_QUIET_HOURS": "",
             "DOORSTEP_REPLAN_DEBOUNCE_SECONDS": "0",
-            "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID,
-            "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
-            "TWILIO_FROM_NUMBER": SANDBOX_FROM_NUMBER,
-            "TWILIO_API_BASE_URL": sandbox.url,
+            **twilio_sandbox_env(sandbox.url),
         }
     )
     app = create_app(

@@ -23,11 +23,9 @@ from dispatch.settings import Settings, load_settings
 from notifications import wiring
 from notifications.outbound import Outgoing, enqueue_delivery, queue_sms
 from notifications.sandbox import (
-    SANDBOX_ACCOUNT_SID,
-    SANDBOX_AUTH_TOKEN,
-    SANDBOX_FROM_NUMBER,
     RunningSandbox,
     start_sandbox,
+    twilio_sandbox_env,
 )
 from notifications.sandbox.zalo_app import RunningZalo, start_zalo_sandbox
 from notifications.sandbox.zalo_constants import sandbox_env
@@ -114,10 +112,7 @@ def zsys(
         "DOORSTEP_SECRET_KEY": "a-test-secret-key-that-is-long-enough",
         "DOORSTEP_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "DOORSTEP_QUIET_HOURS": "",
-        "TWILIO_ACCOUNT_SID": SANDBOX_ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": SANDBOX_AUTH_TOKEN,
-        "TWILIO_FROM_NUMBER": SANDBOX_FROM_NUMBER,
-        "TWILIO_API_BASE_URL": sms.url,
+        **twilio_sandbox_env(sms.url),
         "ZALO_TIMEOUT_SECONDS": "0.4",
         "ZALO_CONFIRM_SECONDS": "1",
         **sandbox_env(zalo.url),
