@@ -155,23 +155,24 @@ def _groups(doors: list[Door], walkers: list[Walker]) -> dict[str, tuple[list[Do
         groups[door.group][0].append(door)
     for walker in walkers:
         groups[walker.group][1].append(walker)
-    with_doors = {g: _centre([d.location for d in ds]) for g, (ds, _w) in groups.items() if ds}
     with_walkers = {g: _centre([w.location for w in ws]) for g, (_d, ws) in groups.items() if ws}
-    for group in list(groups):
-        group_doors, group_walkers = groups[group]
+    for group_doors, group_walkers in list(groups.values()):
         if group_doors and not group_walkers and with_walkers:
-            here = with_doors[group]
-            nearest = min(with_walkers, key=lambda g: great_circle_km(with_walkers[g], here))
-            groups[nearest][0].extend(group_doors)
+            here = _centre([d.location for d in group_doors])
+            groups[_nearest(with_walkers, here)][0].extend(group_doors)
             group_doors.clear()
-    for group in list(groups):
-        group_doors, group_walkers = groups[group]
+    # Only after the doors moved: a team must not join a hamlet whose doors went elsewhere.
+    with_doors = {g: _centre([d.location for d in ds]) for g, (ds, _w) in groups.items() if ds}
+    for group_doors, group_walkers in list(groups.values()):
         if group_walkers and not group_doors and with_doors:
-            here = with_walkers[group]
-            nearest = min(with_doors, key=lambda g: great_circle_km(with_doors[g], here))
-            groups[nearest][1].extend(group_walkers)
+            here = _centre([w.location for w in group_walkers])
+            groups[_nearest(with_doors, here)][1].extend(group_walkers)
             group_walkers.clear()
     return {g: pair for g, pair in groups.items() if pair[0] and pair[1]}
+
+
+def _nearest(centres: dict[str, LatLon], here: LatLon) -> str:
+    return min(centres, key=lambda g: great_circle_km(centres[g], here))
 
 
 def plan_day(

@@ -82,3 +82,20 @@ def test_plan_day_is_feasible_and_respects_language() -> None:
     # A door of a hamlet without a team goes to the nearest team.
     other = plan_day("t", DAY, [_door(1, group="B")], walkers, time_limit_s=1)
     assert [s.door for s in other.stops] == ["h1"]
+
+
+def test_a_team_without_doors_joins_a_hamlet_that_still_has_some() -> None:
+    # Hamlet A has doors and no team, B has both, C a team and no doors. A's doors go to B's
+    # team (the nearest); C's team is nearest to where A's doors were, and must follow them
+    # to B rather than join A, which has nothing left to visit.
+    shift = Interval(local_to_utc(DAY, time(7)), local_to_utc(DAY, time(11)))
+    a, b, c = LatLon(9.700, 104.960), LatLon(9.700, 104.950), LatLon(9.700, 104.975)
+    walkers = [
+        Walker("vb", "B", b, frozenset({"vneid"}), (shift,)),
+        Walker("vc", "C", c, frozenset({"vneid"}), (shift,)),
+    ]
+    doors = [_door(1, group="A", location=a), _door(2, group="B", location=b)]
+    plan = plan_day("t", DAY, doors, walkers, time_limit_s=1)
+    [(scenario, _plan)] = plan.scenarios
+    assert {v.id for v in scenario.volunteers} == {"vb", "vc"}
+    assert sorted(s.door for s in plan.stops) == ["h1", "h2"]
