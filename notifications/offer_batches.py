@@ -14,6 +14,7 @@ choosing again, so a retried job never sends a digest and singles both.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -62,17 +63,9 @@ def _single(volunteer: Volunteer, assignment: Assignment, cause: str) -> Outgoin
 def _digest(
     session: Session, volunteer: Volunteer, offers: list[Assignment], cause: str
 ) -> Outgoing | None:
-    def outgoing(values: dict[str, object]) -> Outgoing:
-        return Outgoing(
-            phone=volunteer.phone,
-            template=DIGEST,
-            values=values,
-            cause=cause,
-            lang=sms_language(volunteer.languages),
-            commune_code=volunteer.commune_code,
-            volunteer_id=volunteer.id,
-            listed=[a.id for a in offers],
-        )
+    def outgoing(values: dict[str, Any]) -> Outgoing:
+        digest = to_volunteer(volunteer, None, DIGEST, cause, **values)
+        return replace(digest, listed=[a.id for a in offers])
 
     values = listing(
         offers,

@@ -45,8 +45,9 @@ def to_resident(request: HelpRequest, template: str, cause: str, **values: Any) 
 
 
 def to_volunteer(
-    volunteer: Volunteer, request: HelpRequest, template: str, cause: str, **values: Any
+    volunteer: Volunteer, request: HelpRequest | None, template: str, cause: str, **values: Any
 ) -> Outgoing:
+    """An SMS to a volunteer about ``request``, or about several (a digest: ``None``)."""
     assignment_id = values.pop("_assignment_id", None)
     return Outgoing(
         phone=volunteer.phone,
@@ -54,8 +55,8 @@ def to_volunteer(
         values=values,
         cause=cause,
         lang=sms_language(volunteer.languages),
-        commune_code=request.commune_code,
-        request_id=request.id,
+        commune_code=volunteer.commune_code if request is None else request.commune_code,
+        request_id=None if request is None else request.id,
         volunteer_id=volunteer.id,
         assignment_id=assignment_id,
     )
