@@ -1,7 +1,7 @@
 """Parser accuracy per field on the SMS corpus: ``python bench/parser_accuracy.py [-v]``.
 
 Each corpus line holds a message, the ``today`` it was written on, and the expected parse.
-Prints, per field, the share of messages parsed exactly as expected (target: 95% each).
+Prints, per field, the share of messages parsed exactly as expected (target: 97% each).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "tests" / "data" / "sms_corpus.jsonl"
 GAZETTEER = ROOT / "tests" / "data" / "demo_gazetteer.json"
 FIELDS = ("intent", "kind", "commune", "hamlet", "day", "part")
-TARGET = 0.95
+TARGET = 0.97  # per field, the target of issue 12
 
 
 def _flat(parse: dict) -> dict[str, object]:

@@ -50,7 +50,9 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
     ),
     "civil_registration": _phrases(
         ("khai sinh", 4), ("khai tử", 4), ("kết hôn", 4), ("hộ tịch", 4), ("trích lục", 4),
-        ("tình trạng hôn nhân", 4), ("độc thân", 3),
+        ("tình trạng hôn nhân", 4), ("độc thân", 3), ("giám hộ", 4),
+        # Southern "khai sanh", and s/x written for each other as they are said alike.
+        ("khai sanh", 4), ("khai xinh", 4),
     ),
     "e_payment": _phrases(
         ("chuyển tiền", 2), ("chuyển khoản", 2), ("ngân hàng", 2), ("momo", 3),
@@ -69,7 +71,8 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
         ("trên mạng", 1), ("online", 1),
     ),
     "health_insurance": _phrases(
-        ("bhyt", 3), ("bảo hiểm y tế", 3), ("bảo hiểm", 2), ("vssid", 3), ("bhxh", 3),
+        ("bhyt", 3), ("bảo hiểm y tế", 3), ("bảo hiểm", 2), ("vssid", 3), ("vss id", 3),
+        ("bhxh", 3), ("thẻ bhyt", 1), ("thẻ bảo hiểm", 1),  # the card outweighs the app it is in
         ("khám bệnh", 2), ("nơi khám", 3), ("khám chữa bệnh", 2), ("sổ sức khỏe", 3),
     ),
     "cyber_safety": _phrases(
@@ -82,7 +85,8 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
         ("đe dọa", 3), ("bị trừ", 3), ("không giao dịch", 3), ("bị điều khiển", 3),
         ("bị đổi mật khẩu", 4), ("mất hết", 3), ("bị rút", 3), ("rút sạch", 3),
         ("bị khóa", 2), ("người lạ", 3), ("thật không", 2), ("mật khẩu", 1), ("otp", 1),
-        ("rửa tiền", 4), ("bắt chuyển", 3),
+        ("rửa tiền", 4), ("bắt chuyển", 3), ("bị chiếm", 4), ("bị gạt", 4), ("lừa gạt", 4),
+        ("người ta gạt", 4), ("hoàn tiền", 2),  # "refund" calls in a shop's name
     ),
     "smartphone_basics": _phrases(
         ("điện thoại", 2), ("smartphone", 3), ("cảm ứng", 2), ("gọi video", 3),

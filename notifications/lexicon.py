@@ -111,6 +111,9 @@ SHORTHAND = {
     "mik": "minh", "mjk": "minh", "bik": "biet", "ntn": "nhu the nao", "tk": "tai khoan",
     "ng": "nguoi", "sp": "san pham", "fb": "facebook", "hs": "ho so", "yte": "y te",
     "ck": "chuyen khoan", "stk": "so tai khoan",
+    # "vss id" (VssID typed apart) is not "vs" (với) once its doubled letter is collapsed:
+    # keep it as the collapsed key the kind phrases are written in.
+    "vss": "vs",
 }  # fmt: skip
 
 

@@ -15,7 +15,8 @@ come with or without diacritics, NFC or NFD, with shorthand (ko, k, dc, đc, e, 
 gium) and typos. The intent is read in this order: a keyword message (alone, polite words
 aside); a cancellation (huỷ, không cần nữa); "done" (xong, hoàn thành) when no kind of help
 is named; a request (a kind of help or a verb like giúp, cần, nhờ); a short yes/no answer;
-a message giving only a hamlet or a time (a dialogue answer) is a request too.
+a message giving only a hamlet or a time (a dialogue answer) is a request too, unless it is
+small talk (a price, a power cut).
 """
 
 from __future__ import annotations
@@ -67,16 +68,25 @@ KEYWORDS: dict[str, str] = {
     **_table("help", "help", "trợ giúp"),
 }  # fmt: skip
 POLITE = {
-    key_of(w) for w in "a ạ à nha nhé nhen ne nè oi ơi em e anh chi chị c rồi việc vậy ha".split()
+    key_of(w)
+    for w in "a ạ à nha nhé nhen ne nè oi ơi em e anh chi chị c rồi việc vậy ha ta".split()
 }
 REQUEST_VERBS = [key_of(p).split() for p in ("giúp", "cần", "nhờ", "hỗ trợ", "hướng dẫn")]
 ACCEPT_WORDS = {"1", "ok", "co", "nhan", "duoc", "da", "yes"}
 DECLINE_WORDS = {"2", "khong", "ban"}
+#: A refusing "không" stands alone or negates coming or being free ("không được", "ko kịp");
+#: before another verb it only negates that verb ("lâu quá không gặp": long time no see).
+REFUSED_AFTER_KHONG = {"", "duoc", "di", "nhan", "kip", "ranh", "tien", "the", "co", "qua", "toi"}
 SHORT_ANSWER = 6  # words; longer texts are not yes/no answers
 #: Words that name a person when they follow "chào" or come before "ơi" ("chào cô", "bạn ơi"):
 #: then "cô" is no "có" (yes) and "bạn" no "bận" (busy).
 ADDRESS_WORDS = {key_of(w) for w in "anh chị cô chú bác em e ông bà bạn dì cậu c".split()}
 QUESTION_PHRASES = [key_of(p).split() for p in ("bao nhiêu", "mấy giờ", "thế nào", "sao")]
+#: Small talk that names a time but answers no question of ours: "chiều nay cúp điện hả";
+#: so does a message opening with "giá" (the price of): "giá tôm hôm nay mấy".
+SMALL_TALK = [key_of(p).split() for p in ("cúp điện", "cắt điện", "mất điện", "trời mưa")]
+#: Accented words that fold onto a request verb but are not one: "nhớ" (miss, remember).
+NOT_A_REQUEST_VERB = {"nhớ", "nhỏ"}
 NOT_QUESTION_END = ACCEPT_WORDS | DECLINE_WORDS | {"di", "lam", "can"}
 
 
@@ -104,11 +114,23 @@ def _yes_no(words: list[str]) -> str | None:
         return None  # "không hiểu / không biết / không ai": lost or complaining, not declining
     if find_phrase(content, ["nao", "cung", "duoc"]) is not None:
         return None  # "chiều nào cũng được": any time suits, an answer about the time
-    if DECLINE_WORDS & set(content) or find_phrase(content, ["tu", "choi"]) is not None:
+    refusing = [
+        w for i, w in enumerate(content) if w != "khong" or _next(content, i) in REFUSED_AFTER_KHONG
+    ]
+    if DECLINE_WORDS & set(refusing) or find_phrase(content, ["tu", "choi"]) is not None:
         return "decline"
     if ACCEPT_WORDS & set(content) or find_phrase(content, ["dong", "i"]) is not None:
         return "accept"
     return None
+
+
+def _next(words: list[str], i: int) -> str:
+    return words[i + 1] if i + 1 < len(words) else ""
+
+
+def _is_small_talk(words: list[str]) -> bool:
+    content = [w for w in words if w not in POLITE]
+    return (content[:1] == ["gia"]) or any(find_phrase(content, t) is not None for t in SMALL_TALK)
 
 
 def _without_addresses(words: list[str]) -> list[str]:
@@ -155,6 +177,8 @@ def _intent(
     answer = _yes_no(words)
     if answer is not None:
         return answer
+    if _is_small_talk(words):
+        return "unknown"  # a price or a power cut "today" is no answer about the visit
     return "help_request" if has_place_or_time else "unknown"
 
 
@@ -166,14 +190,20 @@ def parse_sms(
     keys = [t.key for t in tokens]
     place = find_place(keys, gazetteer, default_commune)
     when = read_when(tokens, today, accented=has_diacritics(text))
-    rest = [k for i, k in enumerate(keys) if i not in place.used and i not in when.used]
-    words = _without_addresses(expand(rest))
+    left = [i for i in range(len(tokens)) if i not in place.used and i not in when.used]
+    words = _without_addresses(expand([keys[i] for i in left]))
     kind = find_kind(words)
+    # The intent is read with "nhớ" kept apart from "nhờ"; the kind with both folded, as
+    # phrases such as "bộ nhớ" are written.
+    verbs = [tokens[i].orig if tokens[i].orig in NOT_A_REQUEST_VERB else keys[i] for i in left]
+    intent_words = _without_addresses(expand(verbs))
     found_something = bool(place.commune or place.hamlet or when.day or when.part)
     by_letter = read_codes(text)
     if _keyword_intent(words) is not None or by_letter is not None:
         kind = None  # a keyword message (STOP, nhận, 1B...) names no kind of help
-    intent = by_letter[0] if by_letter else _intent(words, kind, found_something, "?" in text)
+    intent = (
+        by_letter[0] if by_letter else _intent(intent_words, kind, found_something, "?" in text)
+    )
     return {
         "intent": intent,
         "kind": kind,

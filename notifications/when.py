@@ -2,7 +2,8 @@
 
 Days: hôm nay / nay, mai, mốt, thứ 2-7 / t2-t7 / thứ hai..bảy, CN / chủ nhật (the next one
 after today; ``tuần sau`` moves to next week), dates 5/12 or 5/12/2026 (a past date means
-next year), ``ngày 5 tháng 12``. Parts: sáng, trưa/chiều, tối, or a clock time (8h, 14h).
+next year), ``ngày 5 tháng 12``; ``ngày 15`` or ``mùng 5`` alone is this month's, or next
+month's once it has passed. Parts: sáng, trưa/chiều, tối, or a clock time (8h, 14h).
 Ambiguous unaccented words are read from their neighbours: ``toi`` is "I" unless a day
 follows, ``sang nha`` is "come over", ``chi Mai`` is a name, ``mot chut`` is "a bit".
 """
@@ -20,9 +21,12 @@ _CLOCK = re.compile(r"^(\d{1,2})(?:h|g)(\d{0,2})$")
 _WEEKDAY_WORDS = {"hai": 0, "ba": 1, "tu": 2, "nam": 3, "sau": 4, "bai": 5}  # keys: y->i
 _KIN = {"chi", "c", "anh", "em", "e", "co", "ba", "ong", "bac", "chu", "di", "cau", "ban"}
 _PART_WORDS = {"sang": "morning", "trua": "afternoon", "chieu": "afternoon", "toi": "evening"}
-_DAY_WORDS = {"nai", "mai", "mot", "thu", "cn", "chu", "ngai", "hom", "mia"}
+_DAY_WORDS = {"nai", "mai", "mot", "thu", "cn", "chu", "ngai", "mung", "hom", "mia"}
 _NOT_MORNING_AFTER = {"nha", "qua", "ben", "dai", "gio"}
 _ORDINAL_BEFORE = {"lan", "dua", "dot", "ki"}  # lần, đứa, đợt, kỳ thứ N
+_DATE_WORDS = {"ngai", "mung", "mong"}  # ngày, mùng, mồng 5
+# "ngày 2 lần" is twice a day; "mùng 3 Tết" a lunar date, which this does not convert.
+_NOT_A_DATE_AFTER = {"lan", "buoi", "tet"}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,17 @@ def _future(today: date, day: int, month: int, year: int | None) -> date | None:
     except ValueError:
         return None
     return found if found >= today else date(today.year + 1, month, day)
+
+
+def _day_of_month(today: date, day: int) -> date | None:
+    """ "ngày 15" alone: the 15th of this month, or of next month once it has passed."""
+    year, month = today.year, today.month
+    if day < today.day:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _weekday_date(today: date, weekday: int, next_week: bool) -> date:
@@ -135,12 +150,20 @@ class _Reader:
         if word == "mot" and self._is_day_after_tomorrow(i):
             self.set_day(self.today + timedelta(days=2), i)
             return 1
-        if word == "ngai" and self.key(i + 1).isdigit() and self.key(i + 2) == "thang":
-            month = self.key(i + 3)
-            if month.isdigit():
-                self.set_day(_future(self.today, int(self.key(i + 1)), int(month), None), i)
-                return 4
+        if word in _DATE_WORDS and self.key(i + 1).isdigit():
+            return self._read_day_number(i)
         return 0
+
+    def _read_day_number(self, i: int) -> int:
+        """ "ngày 5 tháng 12", or "ngày 15" / "mùng 5" alone, at ``i``."""
+        number = int(self.key(i + 1))
+        if self.key(i + 2) == "thang" and self.key(i + 3).isdigit():
+            self.set_day(_future(self.today, number, int(self.key(i + 3)), None), i)
+            return 4
+        if self.key(i + 2) in _NOT_A_DATE_AFTER:
+            return 0
+        self.set_day(_day_of_month(self.today, number), i, i + 1)
+        return 2
 
     def _is_ordinal(self, i: int) -> bool:
         """ "lần thứ 2", "đứa thứ ba": the second time, the third child. After "con" only a
