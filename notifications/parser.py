@@ -130,7 +130,8 @@ def _next(words: list[str], i: int) -> str:
 
 def _is_small_talk(words: list[str]) -> bool:
     content = [w for w in words if w not in POLITE]
-    return (content[:1] == ["gia"]) or any(find_phrase(content, t) is not None for t in SMALL_TALK)
+    price = content[:1] == ["gia"] and content[1:2] not in (["han"], ["dinh"])  # gia hạn, gia đình
+    return price or any(find_phrase(content, t) is not None for t in SMALL_TALK)
 
 
 def _without_addresses(words: list[str]) -> list[str]:

@@ -102,6 +102,7 @@ def test_a_time_that_suits_is_still_an_answer_and_a_decline_still_a_decline():
     assert parse("khong")["intent"] == "decline"
     assert parse("ko kip, de nguoi khac")["intent"] == "decline"
     assert parse("Nhờ con qua chiều mai")["intent"] == "help_request"
+    assert parse("gia han the ap 1")["intent"] == "help_request"  # gia hạn: renew, not a price
 
 
 @pytest.mark.parametrize(
