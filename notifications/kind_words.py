@@ -8,9 +8,13 @@ and apps. Some kinds are read from two ideas together:
 
 - selling online: a selling word (bán, shop, sản phẩm...) with a place to sell (Facebook,
   TikTok, Zalo, Shopee, "qua mạng"...): "bán xoài trên facebook";
+- paying a bill: the bill (tiền điện, tiền nước, học phí) with paying or the channel
+  (đóng, trả, online, app): "tiền nước tháng này đóng online được không";
+- a public service: a file or paper (hồ sơ, giấy tờ, thủ tục) with "online" or "trên mạng";
 - a scam: someone else at work (có người, người ta, tự xưng, làm theo hướng dẫn qua Zalo, a
   link...) with a harm (account locked, money taken): "ví bị khóa sau khi có người hướng dẫn"
-  is a scam however many bank or wallet names it carries.
+  is a scam however many bank or wallet names it carries; so are goods paid for and never
+  delivered (the seller blocks the buyer), and a one-time code read out or handed over.
 
 Patterns are written naturally, with diacritics; they are compared on the same keys as the
 message (``lexicon.key_of`` then ``collapse_repeats``).
@@ -39,6 +43,7 @@ def _group(*texts: str) -> list[Phrase]:
 KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
     "vneid": _phrases(
         ("vneid", 3), ("vn eid", 3), ("định danh", 3), ("mức 2", 2), ("căn cước", 1),
+        ("cccd", 1),
     ),
     "public_services": _phrases(
         # The portal is the channel, not the errand: it weighs less than the document named.
@@ -47,16 +52,21 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
         ("hộ khẩu", 2), ("giấy phép", 2), ("trợ cấp", 2), ("thất nghiệp", 2), ("cấp đổi", 2),
         ("hộ kinh doanh", 3), ("đăng ký kinh doanh", 3), ("giấy phép kinh doanh", 3),
         ("lý lịch tư pháp", 3), ("đất đai", 2), ("sổ đỏ", 3), ("bằng lái", 2),
+        ("mã số thuế", 3), ("quyết toán thuế", 3), ("thuế thu nhập", 3), ("đăng ký xe", 2),
     ),
     "civil_registration": _phrases(
         ("khai sinh", 4), ("khai tử", 4), ("kết hôn", 4), ("hộ tịch", 4), ("trích lục", 4),
         ("tình trạng hôn nhân", 4), ("độc thân", 3), ("giám hộ", 4),
         # Southern "khai sanh", and s/x written for each other as they are said alike.
         ("khai sanh", 4), ("khai xinh", 4),
+        ("báo tử", 4), ("chứng sinh", 4), ("nhận cha con", 4), ("nhận cha mẹ", 4),
+        ("con nuôi", 4),
+        # A birth told rather than named: "con mới sinh, chưa làm giấy tờ gì".
+        ("mới sinh", 2), ("mới sanh", 2), ("vừa sinh", 2), ("con sinh", 2),
     ),
     "e_payment": _phrases(
         ("chuyển tiền", 2), ("chuyển khoản", 2), ("ngân hàng", 2), ("momo", 3),
-        ("zalopay", 3), ("zalo pay", 3), ("ví điện tử", 3), ("thanh toán", 2), ("mã qr", 2),
+        ("zalopay", 3), ("zalo pay", 3), ("ví điện tử", 3), ("thanh toán", 2),
         ("qr", 2), ("quét mã", 2), ("hóa đơn", 2), ("tiền điện", 1), ("tiền nước", 1),
         ("đóng tiền", 2), ("trả tiền", 2), ("nạp tiền", 2), ("rút tiền", 2), ("nhận tiền", 2),
         ("gửi tiền", 2), ("số dư", 3), ("agribank", 3), ("atm", 3), ("vietcombank", 3),
@@ -81,18 +91,22 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
         ("tự xưng", 4), ("xưng là", 4), ("giả danh", 4), ("mạo danh", 4), ("giả làm", 4),
         ("an toàn mạng", 4), ("trúng thưởng", 3), ("nhận quà", 3), ("mất tiền", 3),
         ("mượn tiền", 3), ("xin tiền", 3), ("nhận là", 3), ("cập nhật thông tin", 2),
-        ("bảo mật", 3), ("virus", 4), ("quảng cáo", 2), ("tai nạn", 3), ("hải quan", 3),
-        ("đe dọa", 3), ("bị trừ", 3), ("không giao dịch", 3), ("bị điều khiển", 3),
+        ("bảo mật", 3), ("virus", 4), ("quảng cáo", 1), ("tai nạn", 3), ("hải quan", 3),
+        ("vụ án", 3), ("đe dọa", 3), ("bị trừ", 3), ("không giao dịch", 3), ("bị điều khiển", 3),
         ("bị đổi mật khẩu", 4), ("mất hết", 3), ("bị rút", 3), ("rút sạch", 3),
         ("bị khóa", 2), ("người lạ", 3), ("thật không", 2), ("mật khẩu", 1), ("otp", 1),
         ("rửa tiền", 4), ("bắt chuyển", 3), ("bị chiếm", 4), ("bị gạt", 4), ("lừa gạt", 4),
         ("người ta gạt", 4), ("hoàn tiền", 2),  # "refund" calls in a shop's name
+        ("xưng công an", 4), ("giả công an", 4), ("người khác đăng nhập", 4),
+        ("bị đăng nhập", 4), ("đăng nhập lạ", 4),
     ),
     "smartphone_basics": _phrases(
         ("điện thoại", 2), ("smartphone", 3), ("cảm ứng", 2), ("gọi video", 3),
         ("nghe gọi", 2), ("chụp hình", 2), ("chụp ảnh", 2), ("gửi hình", 2), ("gửi ảnh", 2),
         ("nhắn tin", 2), ("wifi", 2), ("zalo", 1), ("cài zalo", 3), ("xài điện thoại", 3),
         ("dùng điện thoại", 3), ("thông minh", 2), ("cài ứng dụng", 3), ("tải ứng dụng", 3),
+        # "app" less than "ứng dụng": "cài app ngân hàng" is about the bank (a tie goes to it).
+        ("cài app", 2), ("tải app", 2),
         ("ch play", 3), ("play store", 3), ("app store", 3), ("youtube", 2), ("google", 2),
         ("bộ nhớ", 3), ("màn hình", 2), ("danh bạ", 2), ("phóng to", 2), ("tiếng chuông", 2),
     ),
@@ -108,6 +122,18 @@ KIND_PAIRS: list[tuple[str, list[Phrase], list[Phrase], int]] = [
         3,
     ),
     (
+        "e_payment",
+        _group("tiền điện", "tiền nước", "học phí", "tiền học", "tiền mạng"),  # not "cước": cuộc
+        _group("đóng", "trả", "online", "app", "ứng dụng", "qua mạng", "trên mạng"),
+        2,
+    ),
+    (
+        "public_services",
+        _group("hồ sơ", "giấy tờ", "thủ tục", "giấy phép", "giấy xác nhận"),
+        _group("online", "trên mạng", "qua mạng", "trực tuyến"),
+        2,
+    ),
+    (
         "cyber_safety",
         _group("có người", "người ta", "ai đó", "người lạ", "người khác", "số lạ", "làm theo",
                "theo hướng dẫn", "hướng dẫn qua", "tự xưng", "xưng là", "link", "gọi điện",
@@ -118,12 +144,26 @@ KIND_PAIRS: list[tuple[str, list[Phrase], list[Phrase], int]] = [
                "đổi mật khẩu", "triệu"),
         4,
     ),
+    (
+        # Paid and never delivered outweighs the shop and the place it sells on (3 + 1).
+        "cyber_safety",
+        _group("đặt hàng", "đặt mua", "mua hàng", "mua online", "mua trên mạng"),
+        _group("không giao", "không thấy giao", "chưa giao", "không nhận được hàng",
+               "chưa nhận được hàng", "chặn"),
+        5,
+    ),
+    (
+        "cyber_safety",
+        _group("otp", "mã xác nhận", "mã xác thực"),
+        _group("đọc", "đưa", "lỡ", "cung cấp", "cho người"),
+        4,
+    ),
 ]  # fmt: skip
 
 # Phrases that look like a kind's words but are not about it: "số điện thoại" is a phone
-# number (not a smartphone lesson), "bạn bè" are friends (not "bán", selling). Their words
-# are set aside before scoring.
-NOT_A_KIND: list[Phrase] = _group("số điện thoại", "sđt", "bạn bè")
+# number (not a smartphone lesson), "bạn bè" are friends and "ủy ban" the commune office
+# (not "bán", selling). Their words are set aside before scoring.
+NOT_A_KIND: list[Phrase] = _group("số điện thoại", "sđt", "bạn bè", "ủy ban")
 
 
 def _without(keys: list[str], phrases: list[Phrase]) -> list[str]:

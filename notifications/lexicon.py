@@ -76,11 +76,17 @@ def osa_distance(a: str, b: str, limit: int = 2) -> int:
     return previous[len(b)]
 
 
+#: Words of their own, never typos of a longer pattern: a "shop" is no "Shopee".
+WHOLE_WORDS = {"shop"}
+
+
 def word_matches(typed: str, pattern: str) -> bool:
     """Words up to three letters must be exact; four-letter words forgive two swapped
     letters (tein/tien); longer words forgive one typo of any sort."""
     if typed == pattern:
         return True
+    if typed in WHOLE_WORDS:
+        return False
     if len(pattern) == 4 and len(typed) == 4:
         return sorted(typed) == sorted(pattern) and osa_distance(typed, pattern, 1) <= 1
     return len(pattern) >= 5 and len(typed) >= 4 and osa_distance(typed, pattern, 1) <= 1

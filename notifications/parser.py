@@ -14,13 +14,16 @@ Pure: the gazetteer (commune -> hamlets, names as stored) and ``today`` are give
 come with or without diacritics, NFC or NFD, with shorthand (ko, k, dc, đc, e, a, c, giup,
 gium) and typos. The intent is read in this order: a keyword message (alone, polite words
 aside); a cancellation (huỷ, không cần nữa); "done" (xong, hoàn thành) when no kind of help
-is named; a request (a kind of help or a verb like giúp, cần, nhờ); a short yes/no answer;
-a message giving only a hamlet or a time (a dialogue answer) is a request too, unless it is
-small talk (a price, a power cut).
+is named; a volunteer passing the visit on ("nhờ người khác"), a decline; an advertisement
+(a phone number to call, a prize or a loan, nobody speaking for themselves), unknown; a
+request (a kind of help or a verb like giúp, cần, nhờ); a short yes/no answer; a message
+giving only a hamlet or a time (a dialogue answer) is a request too, unless it is small talk
+(a price, a power cut).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from notifications.kind_words import find_kind
@@ -88,6 +91,18 @@ SMALL_TALK = [key_of(p).split() for p in ("cúp điện", "cắt điện", "mấ
 #: Accented words that fold onto a request verb but are not one: "nhớ" (miss, remember).
 NOT_A_REQUEST_VERB = {"nhớ", "nhỏ"}
 NOT_QUESTION_END = ACCEPT_WORDS | DECLINE_WORDS | {"di", "lam", "can"}
+#: "nhờ / để / nhường người khác": a volunteer handing the visit on (when no help is named).
+PASS_ON = [[verb, who, "khac"] for verb in ("nho", "de", "nhuong") for who in ("nguoi", "ai")]
+#: An advertisement or a prize text carries a number to call and one of these words...
+PHONE_NUMBER = re.compile(r"(?<!\d)(?:\+84|84|0)(?:[ .]?\d){8,10}(?!\d)")
+ADVERT_WORDS = [
+    key_of(p).split()
+    # Not "miễn phí": residents ask whether a visit is free.
+    for p in ("quý khách", "thuê bao", "trúng thưởng", "nhận giải", "khuyến mãi", "ưu đãi",
+              "giải ngân", "thế chấp", "lãi suất")
+]  # fmt: skip
+#: ...and nobody speaking for themselves: "tôi nhận tin trúng thưởng..." is a resident asking.
+FIRST_PERSON = {key_of(w) for w in "tôi tui mình em e con cháu".split()}
 
 
 def _keyword_intent(words: list[str]) -> str | None:
@@ -160,8 +175,20 @@ def _is_question(words: list[str], question_mark: bool) -> bool:
     return False
 
 
+def _is_advert(text: str, words: list[str]) -> bool:
+    return (
+        PHONE_NUMBER.search(text) is not None
+        and any(find_phrase(words, w) is not None for w in ADVERT_WORDS)
+        and not FIRST_PERSON & set(words)  # "hỗ trợ vay", "không cần thế chấp" ask nothing
+    )
+
+
 def _intent(
-    words: list[str], kind: str | None, has_place_or_time: bool, question_mark: bool = False
+    words: list[str],
+    kind: str | None,
+    has_place_or_time: bool,
+    question_mark: bool = False,
+    advert: bool = False,
 ) -> str:
     keyword = _keyword_intent(words)
     if keyword is not None:
@@ -171,6 +198,10 @@ def _intent(
     done = "xong" in words or find_phrase(words, ["hoan", "thanh"]) is not None
     if done and kind is None:
         return "done"
+    if kind is None and any(find_phrase(words, p) is not None for p in PASS_ON):
+        return "decline"
+    if advert:
+        return "unknown"
     if kind is not None or any(find_phrase(words, verb) is not None for verb in REQUEST_VERBS):
         return "help_request"
     if _is_question(words, question_mark):
@@ -202,8 +233,11 @@ def parse_sms(
     by_letter = read_codes(text)
     if _keyword_intent(words) is not None or by_letter is not None:
         kind = None  # a keyword message (STOP, nhận, 1B...) names no kind of help
+    advert = _is_advert(text, intent_words)
     intent = (
-        by_letter[0] if by_letter else _intent(intent_words, kind, found_something, "?" in text)
+        by_letter[0]
+        if by_letter
+        else _intent(intent_words, kind, found_something, "?" in text, advert)
     )
     return {
         "intent": intent,

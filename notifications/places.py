@@ -2,9 +2,10 @@
 
 The gazetteer maps each commune's stored name to its hamlets' stored names. Names are
 matched word by word on comparison keys: short words (A, B, 1, Ấp, Vân) exactly, longer ones
-with one typo; a name typed as one word ("minhhoa") also counts. A hamlet name without its
-final letter ("Minh Thuận" for A or B) names no hamlet, but still names the commune when all
-candidates lie in one.
+with one typo; a name typed as one word ("minhhoa") also counts; a number in a name may be
+written as a word ("ấp Ba", "ap mot" for Ấp 3, Ấp 1). A hamlet name without its final letter
+("Minh Thuận" for A or B) names no hamlet, but still names the commune when all candidates
+lie in one.
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from notifications.lexicon import key_of, osa_distance
 
 Gazetteer = Mapping[str, Sequence[str]]  # commune name -> hamlet names, as stored
 
+# Numbers written as words, by key (y -> i): "ấp Tư" is the usual name of Ấp 4.
+_NUMBER_WORDS = {
+    "mot": "1", "hai": "2", "ba": "3", "bon": "4", "tu": "4", "nam": "5", "sau": "6",
+    "bai": "7", "tam": "8", "chin": "9", "muoi": "10",
+}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class Place:
@@ -27,7 +34,7 @@ class Place:
 
 @lru_cache(maxsize=65536)
 def _word_distance(typed: str, name_word: str) -> int | None:
-    if typed == name_word:
+    if typed == name_word or (name_word.isdigit() and _NUMBER_WORDS.get(typed) == name_word):
         return 0
     if len(name_word) <= 3 or len(typed) < 3:
         return None

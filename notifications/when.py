@@ -1,11 +1,13 @@
 """The wished visit time in an SMS: a day relative to ``today`` and a part of the day.
 
-Days: hôm nay / nay, mai, mốt, thứ 2-7 / t2-t7 / thứ hai..bảy, CN / chủ nhật (the next one
-after today; ``tuần sau`` moves to next week), dates 5/12 or 5/12/2026 (a past date means
-next year), ``ngày 5 tháng 12``; ``ngày 15`` or ``mùng 5`` alone is this month's, or next
-month's once it has passed. Parts: sáng, trưa/chiều, tối, or a clock time (8h, 14h).
+Days: hôm nay / bữa nay / nay, mai, mốt ("mai mốt" is "some day soon": no day), thứ 2-7 /
+t2-t7 / thứ hai..bảy, CN / chủ nhật (the next one after today; ``tuần sau`` moves to next
+week), dates 5/12 or 5/12/2026 (a past date means next year), ``ngày 5 tháng 12``;
+``ngày 15`` or ``mùng 5`` alone is this month's, or next month's once it has passed.
+Parts: sáng, trưa/chiều, tối, or a clock time (8h, 14h).
 Ambiguous unaccented words are read from their neighbours: ``toi`` is "I" unless a day
-follows, ``sang nha`` is "come over", ``chi Mai`` is a name, ``mot chut`` is "a bit".
+follows or a clock time comes before (``7h toi``), ``sang nha`` is "come over", ``chi Mai``
+is a name, ``mot chut`` is "a bit", ``det chieu`` is weaving mats (chiếu), not an afternoon.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ _KIN = {"chi", "c", "anh", "em", "e", "co", "ba", "ong", "bac", "chu", "di", "ca
 _PART_WORDS = {"sang": "morning", "trua": "afternoon", "chieu": "afternoon", "toi": "evening"}
 _DAY_WORDS = {"nai", "mai", "mot", "thu", "cn", "chu", "ngai", "mung", "hom", "mia"}
 _NOT_MORNING_AFTER = {"nha", "qua", "ben", "dai", "gio"}
+# "dệt / trải / tấm / mảnh chiếu" is a sleeping mat, "chiếu phim" shows a film.
+_NOT_AFTERNOON_BEFORE = {"det", "trai", "tam", "manh"}
+_NOT_AFTERNOON_AFTER = {"phim"}
 _ORDINAL_BEFORE = {"lan", "dua", "dot", "ki"}  # lần, đứa, đợt, kỳ thứ N
 _DATE_WORDS = {"ngai", "mung", "mong"}  # ngày, mùng, mồng 5
 # "ngày 2 lần" is twice a day; "mùng 3 Tết" a lunar date, which this does not convert.
@@ -132,7 +137,7 @@ class _Reader:
             next_week = self.key(i + size) == "tuan" and self.key(i + size + 1) in {"sau", "toi"}
             self.set_day(_weekday_date(self.today, number, next_week), *range(i, i + size))
             return size + (2 if next_week else 0)
-        if word == "hom" and self.key(i + 1) == "nai":
+        if word in {"hom", "bua"} and self.key(i + 1) == "nai":  # hôm nay, southern bữa nay
             self.set_day(self.today, i, i + 1)
             return 2
         if word == "hnai":  # "hnay", shorthand of hôm nay
@@ -141,6 +146,9 @@ class _Reader:
         if word == "nai" and self.key(i - 1) in _PART_WORDS:
             self.set_day(self.today, i)
             return 1
+        if word == "mai" and orig == "mai" and self.key(i + 1) == "mot":
+            self.used.update((i, i + 1))  # "mai mốt": some day soon, no day in particular
+            return 2
         if word == "mai" and orig == "mai" and self.key(i - 1) not in _KIN:
             self.set_day(self.today + timedelta(days=1), i)  # after chị/anh... Mai is a name
             return 1
@@ -181,6 +189,19 @@ class _Reader:
         before, after = self.key(i - 1), self.key(i + 1)
         return before in _PART_WORDS or before == "ngai" or after in _PART_WORDS or after == ""
 
+    def _is_afternoon(self, i: int) -> bool:
+        if self.tokens[i].orig not in {"chieu", "chiều"}:
+            return False  # chiếu (a mat, to show), chiêu: other words once accented
+        return (
+            self.key(i - 1) not in _NOT_AFTERNOON_BEFORE
+            and self.key(i + 1) not in _NOT_AFTERNOON_AFTER
+        )
+
+    def _after_clock(self, i: int) -> bool:
+        """ "7h toi", "7 gio toi": evening after a clock time ("giờ tôi" alone is "now I")."""
+        before = self.key(i - 1)
+        return bool(_CLOCK.match(before)) or (before == "gio" and self.key(i - 2).isdigit())
+
     def read_part(self, i: int) -> None:
         word, orig = self.keys[i], self.tokens[i].orig
         part: str | None = None
@@ -196,7 +217,7 @@ class _Reader:
                 orig == "sang" and not self.accented and self.key(i + 1) not in _NOT_MORNING_AFTER
             ):
                 part = "morning"
-        elif word in {"chieu", "trua"}:
+        elif word == "trua" or (word == "chieu" and self._is_afternoon(i)):
             part = _PART_WORDS[word]
         elif word == "chiu" and self.next_is_day(i):
             part = "afternoon"
@@ -204,7 +225,7 @@ class _Reader:
             if orig == "tối" or (
                 orig == "toi"
                 and not self.accented
-                and (self.next_is_day(i) or self.key(i - 1) == "buoi")
+                and (self.next_is_day(i) or self.key(i - 1) == "buoi" or self._after_clock(i))
             ):
                 part = "evening"
         if part is not None:
