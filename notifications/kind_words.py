@@ -63,6 +63,7 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
         ("con nuôi", 4),
         # A birth told rather than named: "con mới sinh, chưa làm giấy tờ gì".
         ("mới sinh", 2), ("mới sanh", 2), ("vừa sinh", 2), ("con sinh", 2),
+        ("mới đẻ", 2), ("vừa đẻ", 2),
     ),
     "e_payment": _phrases(
         ("chuyển tiền", 2), ("chuyển khoản", 2), ("ngân hàng", 2), ("momo", 3),
@@ -82,7 +83,7 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
     ),
     "health_insurance": _phrases(
         ("bhyt", 3), ("bảo hiểm y tế", 3), ("bảo hiểm", 2), ("vssid", 3), ("vss id", 3),
-        ("bhxh", 3), ("thẻ bhyt", 1), ("thẻ bảo hiểm", 1),  # the card outweighs the app it is in
+        ("bhxh", 3), ("thẻ bhyt", 1), ("thẻ bảo hiểm", 2),  # the card outweighs the app it is in
         ("khám bệnh", 2), ("nơi khám", 3), ("khám chữa bệnh", 2), ("sổ sức khỏe", 3),
     ),
     "cyber_safety": _phrases(
@@ -99,6 +100,11 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
         ("người ta gạt", 4), ("hoàn tiền", 2),  # "refund" calls in a shop's name
         ("xưng công an", 4), ("giả công an", 4), ("người khác đăng nhập", 4),
         ("bị đăng nhập", 4), ("đăng nhập lạ", 4),
+        # A hacked account is the harm whatever it is then used for ("bị hack, nó bán hàng
+        # lừa đảo"); so is a link followed, and being lured ("bị dụ đầu tư tiền ảo").
+        ("bị hack", 4), ("bấm link", 3), ("bấm vào link", 3), ("nhấn link", 3),
+        ("nhấn vào link", 3), ("người ta lừa", 4), ("bị dụ", 4), ("lừa vay", 4),
+        ("khủng bố", 3), ("tiền ảo", 3),
     ),
     "smartphone_basics": _phrases(
         ("điện thoại", 2), ("smartphone", 3), ("cảm ứng", 2), ("gọi video", 3),
@@ -116,7 +122,9 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
 KIND_PAIRS: list[tuple[str, list[Phrase], list[Phrase], int]] = [
     (
         "online_selling",
-        _group("bán", "shop", "sản phẩm", "đăng bài", "đăng giá"),
+        # Advertising one's own goods is selling ("muốn quảng cáo trên zalo cho người ta mua").
+        _group("bán", "shop", "sản phẩm", "đăng bài", "đăng giá", "muốn quảng cáo",
+               "đăng quảng cáo", "quảng cáo cho"),
         _group("facebook", "face", "fb", "tiktok", "zalo", "shopee", "lazada", "youtube",
                "mạng", "online", "trực tuyến"),
         3,
@@ -145,18 +153,42 @@ KIND_PAIRS: list[tuple[str, list[Phrase], list[Phrase], int]] = [
         4,
     ),
     (
-        # Paid and never delivered outweighs the shop and the place it sells on (3 + 1).
+        # Paid and never delivered outweighs the shop, the place it sells on and the
+        # "giao hàng" of "không giao hàng" (3 + 1 + 2).
         "cyber_safety",
-        _group("đặt hàng", "đặt mua", "mua hàng", "mua online", "mua trên mạng"),
+        _group("đặt hàng", "đặt mua", "mua hàng", "mua online", "mua trên mạng", "mua"),
+        # Not a bare "chan": unaccented, "chán quá" (fed up) is written the same.
         _group("không giao", "không thấy giao", "chưa giao", "không nhận được hàng",
-               "chưa nhận được hàng", "chặn"),
-        5,
+               "chưa nhận được hàng", "chặn luôn", "bị chặn", "chặn số", "chặn zalo",
+               "chặn facebook", "shop chặn", "chặn tôi", "chặn tui", "chặn mình", "block"),
+        7,
     ),
     (
         "cyber_safety",
         _group("otp", "mã xác nhận", "mã xác thực"),
         _group("đọc", "đưa", "lỡ", "cung cấp", "cho người"),
         4,
+    ),
+    (
+        # A link followed and then a card number or password typed in.
+        "cyber_safety",
+        _group("link", "đường dẫn", "trang lạ"),
+        _group("nhập số thẻ", "nhập mật khẩu", "nhập mã", "nhập thông tin", "nhập số tài khoản"),
+        4,
+    ),
+    (
+        # A birth told rather than named: "em bé mới, cần làm giấy tờ cho bé".
+        "civil_registration",
+        _group("em bé", "bé mới", "mới đẻ", "vừa đẻ", "mới sinh", "mới sanh", "vừa sinh"),
+        _group("giấy tờ", "làm giấy", "giấy khai"),
+        3,
+    ),
+    (
+        # A marriage told rather than named: "cưới nhau 3 năm rồi mà chưa đăng ký".
+        "civil_registration",
+        _group("cưới nhau", "mới cưới", "đám cưới", "lấy nhau", "lấy chồng", "lấy vợ"),
+        _group("đăng ký", "giấy"),
+        3,
     ),
 ]  # fmt: skip
 

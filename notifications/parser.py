@@ -13,12 +13,14 @@
 Pure: the gazetteer (commune -> hamlets, names as stored) and ``today`` are given. Text may
 come with or without diacritics, NFC or NFD, with shorthand (ko, k, dc, đc, e, a, c, giup,
 gium) and typos. The intent is read in this order: a keyword message (alone, polite words
-aside); a cancellation (huỷ, không cần nữa); "done" (xong, hoàn thành) when no kind of help
-is named; a volunteer passing the visit on ("nhờ người khác"), a decline; an advertisement
-(a phone number to call, a prize or a loan, nobody speaking for themselves), unknown; a
-request (a kind of help or a verb like giúp, cần, nhờ); a short yes/no answer; a message
-giving only a hamlet or a time (a dialogue answer) is a request too, unless it is small talk
-(a price, a power cut).
+aside); a cancellation (huỷ, không cần nữa, thôi khỏi); "done" (xong, hoàn thành) when no
+kind of help is named or the message opens as a report ("xong rồi, ...", "đã hỗ trợ xong");
+a volunteer passing the visit on ("nhờ người khác"), a decline; an advertisement (a phone
+number to call, a prize or a loan, nobody speaking for themselves) or a question after a
+fact ("vneid là gì", "mất bao lâu") with no plea or "how", unknown; a request (a kind of
+help or a verb like giúp, cần, nhờ); a short yes/no answer; a message giving only a hamlet
+or a time (a dialogue answer) is a request too, unless it is small talk (a price, a power
+cut).
 """
 
 from __future__ import annotations
@@ -103,6 +105,20 @@ ADVERT_WORDS = [
 ]  # fmt: skip
 #: ...and nobody speaking for themselves: "tôi nhận tin trúng thưởng..." is a resident asking.
 FIRST_PERSON = {key_of(w) for w in "tôi tui mình em e con cháu".split()}
+#: A question after a fact names a kind but asks for no visit: "vneid là gì", "khai sinh
+#: online mất bao lâu", "momo có mất phí không"; so does a remark ending in "hả"...
+FACT_QUESTIONS = [
+    key_of(p).split() for p in ("là gì", "bao lâu", "bao nhiêu", "mất phí", "tốn phí", "có phí")
+]
+#: ...unless the writer also asks how, or for help: "sổ sức khỏe là gì, tui muốn coi".
+ASKING_HOW = REQUEST_VERBS + [
+    key_of(p).split()
+    for p in ("muốn", "sao", "cách", "chỉ", "có ai", "không biết", "thế nào", "được không")
+]
+#: A resident calling the visit off ("huỷ" is matched alone).
+CALL_OFF = [key_of(p).split() for p in ("không cần nữa", "thôi khỏi", "khỏi cần")]
+#: Unaccented "nho" before "nhiều" or "ghê" is "nhớ" (miss): "nho con nhieu lam".
+MISSING_AFTER = {"nhieu", "ghe"}
 
 
 def _keyword_intent(words: list[str]) -> str | None:
@@ -120,7 +136,7 @@ def _keyword_intent(words: list[str]) -> str | None:
 
 
 def _yes_no(words: list[str]) -> str | None:
-    content = [w for w in words if w not in POLITE]
+    content = [w for w in _without_phrase(words, ["xin", "loi"]) if w not in POLITE]
     if not content or len(content) > SHORT_ANSWER:
         return None
     if content[-2:] == ["duoc", "khong"]:
@@ -137,6 +153,37 @@ def _yes_no(words: list[str]) -> str | None:
     if ACCEPT_WORDS & set(content) or find_phrase(content, ["dong", "i"]) is not None:
         return "accept"
     return None
+
+
+def _without_phrase(words: list[str], phrase: list[str]) -> list[str]:
+    start = find_phrase(words, phrase)
+    return words if start is None else words[:start] + words[start + len(phrase) :]
+
+
+def _asks_a_fact(words: list[str]) -> bool:
+    """ "vneid là gì vậy", "lừa đảo qua mạng nhiều quá hả": a question or a remark about a
+    kind of help, with no word asking how or asking for help."""
+    if any(find_phrase(words, p) is not None for p in ASKING_HOW):
+        return False
+    if any(find_phrase(words, p) is not None for p in FACT_QUESTIONS):
+        return True
+    return words[-1:] == ["ha"] and not FIRST_PERSON & set(words)
+
+
+def _reports_done(words: list[str]) -> bool:
+    """A volunteer's report names the help done: "xong rồi, chú cài được vneid rồi", "đã hỗ
+    trợ xong, bà đóng được tiền điện"; "làm xong vneid mà không vào được" is no report."""
+    content = [w for w in words if w not in POLITE]
+    if "xong" not in content:
+        return False
+    at = content.index("xong")
+    return at == 0 or content[0] == "da" or content[at + 1 : at + 2] == ["roi"]
+
+
+def _intent_key(tokens: list[Token], keys: list[str], i: int) -> str:
+    if keys[i] == "nho" and MISSING_AFTER & set(keys[i + 1 : i + 3]):
+        return "nhớ"  # "nho con nhieu lam": miss, whatever the accents
+    return tokens[i].orig if tokens[i].orig in NOT_A_REQUEST_VERB else keys[i]
 
 
 def _next(words: list[str], i: int) -> str:
@@ -193,14 +240,14 @@ def _intent(
     keyword = _keyword_intent(words)
     if keyword is not None:
         return keyword
-    if "hui" in words or find_phrase(words, ["khong", "can", "nua"]) is not None:
+    if "hui" in words or any(find_phrase(words, p) is not None for p in CALL_OFF):
         return "cancel"
     done = "xong" in words or find_phrase(words, ["hoan", "thanh"]) is not None
-    if done and kind is None:
+    if done and (kind is None or _reports_done(words)):
         return "done"
     if kind is None and any(find_phrase(words, p) is not None for p in PASS_ON):
         return "decline"
-    if advert:
+    if advert or (words and _asks_a_fact(words)):
         return "unknown"
     if kind is not None or any(find_phrase(words, verb) is not None for verb in REQUEST_VERBS):
         return "help_request"
@@ -227,7 +274,7 @@ def parse_sms(
     kind = find_kind(words)
     # The intent is read with "nhớ" kept apart from "nhờ"; the kind with both folded, as
     # phrases such as "bộ nhớ" are written.
-    verbs = [tokens[i].orig if tokens[i].orig in NOT_A_REQUEST_VERB else keys[i] for i in left]
+    verbs = [_intent_key(tokens, keys, i) for i in left]
     intent_words = _without_addresses(expand(verbs))
     found_something = bool(place.commune or place.hamlet or when.day or when.part)
     by_letter = read_codes(text)

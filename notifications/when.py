@@ -7,7 +7,8 @@ week), dates 5/12 or 5/12/2026 (a past date means next year), ``ngày 5 tháng 1
 Parts: sáng, trưa/chiều, tối, or a clock time (8h, 14h).
 Ambiguous unaccented words are read from their neighbours: ``toi`` is "I" unless a day
 follows or a clock time comes before (``7h toi``), ``sang nha`` is "come over", ``chi Mai``
-is a name, ``mot chut`` is "a bit", ``det chieu`` is weaving mats (chiếu), not an afternoon.
+is a name, ``mot chut`` is "a bit", ``det chieu`` is weaving mats (chiếu), not an afternoon
+(and so is any other bare ``chieu`` of that message).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ _NOT_MORNING_AFTER = {"nha", "qua", "ben", "dai", "gio"}
 _NOT_AFTERNOON_BEFORE = {"det", "trai", "tam", "manh"}
 _NOT_AFTERNOON_AFTER = {"phim"}
 _ORDINAL_BEFORE = {"lan", "dua", "dot", "ki"}  # lần, đứa, đợt, kỳ thứ N
+_CHILD_WORDS = {"con", "be", "chau", "thang"}  # con, bé, cháu, thằng (or tháng) thứ hai
 _DATE_WORDS = {"ngai", "mung", "mong"}  # ngày, mùng, mồng 5
 # "ngày 2 lần" is twice a day; "mùng 3 Tết" a lunar date, which this does not convert.
 _NOT_A_DATE_AFTER = {"lan", "buoi", "tet"}
@@ -120,6 +122,8 @@ class _Reader:
 
     def next_is_day(self, i: int) -> bool:
         nxt = self.key(i + 1)
+        if nxt in {"thu", "chu"}:  # "tối thứ 6", but "người tới thu" (comes to collect)
+            return _weekday_at(self.keys, i + 1) is not None
         return nxt in _DAY_WORDS or bool(_DATE.match(nxt)) or bool(re.fullmatch(r"t[2-7]", nxt))
 
     def read_day(self, i: int) -> int:
@@ -174,11 +178,12 @@ class _Reader:
         return 2
 
     def _is_ordinal(self, i: int) -> bool:
-        """ "lần thứ 2", "đứa thứ ba": the second time, the third child. After "con" only a
-        number in words ("con thứ hai", the second child): "cho con thứ 2" is more often
+        """ "lần thứ 2", "đứa thứ ba": the second time, the third child. After "con", "bé"...
+        only a number in words ("bé thứ hai", the second baby): "cho con thứ 2" is more often
         "for my child, on Monday"."""
         before = self.key(i - 1)
-        return before in _ORDINAL_BEFORE or (before == "con" and self.key(i + 1) in _WEEKDAY_WORDS)
+        child = before in _CHILD_WORDS and self.key(i + 1) in _WEEKDAY_WORDS
+        return before in _ORDINAL_BEFORE or child
 
     def _is_day_after_tomorrow(self, i: int) -> bool:
         orig = self.tokens[i].orig
@@ -192,9 +197,16 @@ class _Reader:
     def _is_afternoon(self, i: int) -> bool:
         if self.tokens[i].orig not in {"chieu", "chiều"}:
             return False  # chiếu (a mat, to show), chiêu: other words once accented
-        return (
-            self.key(i - 1) not in _NOT_AFTERNOON_BEFORE
-            and self.key(i + 1) not in _NOT_AFTERNOON_AFTER
+        if self.key(i - 1) in _NOT_AFTERNOON_BEFORE or self.key(i + 1) in _NOT_AFTERNOON_AFTER:
+            return False
+        # Once a message has named mats ("dệt chiếu"), a bare "chieu" is a mat too ("bán
+        # chieu trên mạng"); "chiều mai", "chiều thứ 6" still name an afternoon.
+        return self.next_is_day(i) or not self._names_mats()
+
+    def _names_mats(self) -> bool:
+        return any(
+            key == "chieu" and self.key(j - 1) in _NOT_AFTERNOON_BEFORE
+            for j, key in enumerate(self.keys)
         )
 
     def _after_clock(self, i: int) -> bool:
