@@ -4,6 +4,7 @@ when no job of the message is left in Redis, after ``STUCK_AFTER`` in any case."
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -146,6 +147,10 @@ def test_a_status_callback_lost_in_an_outage_is_fetched_from_the_provider(
         with runtime.sessions() as session:
             row = session.scalars(select(Message).where(Message.our_id == our_id)).one()
             assert row.provider_id is not None and row.status == "queued"  # no news came
+            provider_id = row.provider_id
+        # The fake provider moves the SMS from sent to delivered on its own clock: wait for
+        # it, so what the sweep reads is "delivered" however busy the machine is.
+        _wait_for(lambda: getattr(twilio.fetch(provider_id), "status", None) == "delivered")
         assert sweep_once(runtime)["sms_status_fetched"] == 0  # too soon to ask
         with runtime.sessions() as session:
             session.execute(
@@ -163,3 +168,10 @@ def test_a_status_callback_lost_in_an_outage_is_fetched_from_the_provider(
         wiring.channels(runtime).install(None)
         closed.close()
         sandbox.stop()
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 15.0) -> None:
+    ends = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < ends, "the fake provider never delivered"
+        time.sleep(0.05)
