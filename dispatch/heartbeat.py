@@ -164,7 +164,13 @@ def _alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    # A killed scheduler whose parent died too is a zombie until an init process reaps it,
+    # which in a container may be never: it holds no lock, so it counts as dead.
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[:1] != ["Z"]
+    except OSError:  # no /proc (not Linux), or it has just gone
+        return True
 
 
 class Heartbeat(threading.Thread):

@@ -178,3 +178,15 @@ def test_a_running_job_of_a_live_worker_is_not_an_orphan(redis_conn: redis.Redis
     time.sleep(0.6)
     assert heartbeat.reap_orphans(redis_conn, 0.5) == []
     assert job.get_status() == JobStatus.STARTED
+
+
+def test_a_zombie_scheduler_counts_as_dead() -> None:
+    """A SIGKILLed scheduler whose worker died too waits as a zombie for an init process that
+    may never reap it (a container): it must not keep its lock alive."""
+    child = subprocess.Popen(["sleep", "0"])
+    _wait(lambda: Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z",
+          10, "child exited")  # fmt: skip
+    assert not heartbeat._alive(child.pid)
+    assert heartbeat._alive(os.getpid())
+    child.wait()
+    assert not heartbeat._alive(child.pid)
