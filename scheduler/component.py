@@ -20,9 +20,11 @@ from scheduler.exact_lns import all_listable, improve_exactly
 from scheduler.fill import fill
 from scheduler.model import Model, build_model
 from scheduler.problem import Problem
+from scheduler.pyvrp_search import improve_with_pyvrp
 from scheduler.search import FirstSolution, Outcome, run
 from scheduler.seed import assignment_start
 from scheduler.timetable import score
+from scheduler.vroom_start import vroom_routes
 
 # With several time blocks, the share of a component's time for the search over all of it
 # (the rest goes to the blocks one by one, scheduler.blocks).
@@ -56,13 +58,28 @@ SEED_STEP = 7919
 class Variant:
     exact: bool  # try the exact solve first (small components)
     assignment: bool  # start from the assignment (scheduler.seed) when it applies
+    # VROOM's plan improved by PyVRP's search (``_by_other_engines``) where it applies: no
+    # previous plan, fairness or locked visit; otherwise this variant's OR-Tools search.
+    other_engines: bool = False
 
 
-# Variant 0 is the one-core path. Variant 1 searches from the other start (``_search``): on
-# three 120/30 days at 3 s, from OR-Tools' own first solution, it ended with 3.0% less
-# travel than variant 0 on one, 3.3% and 11% more on the others. Variant 2 is variant 0
-# with another seed (its exact neighbourhoods differ).
-VARIANTS = (Variant(True, True), Variant(False, False), Variant(False, True))
+# Variant 0 is the one-core path. Variant 1, the second core's, is VROOM then PyVRP: on the
+# TRSP instances at 3 s it travelled 2-5% less than OR-Tools alone and served as many as
+# VROOM (bench/RESULTS.md); where it does not apply it searches from the other start, which
+# on three 120/30 days at 3 s ended with 3.0% less travel than variant 0 on one, 3.3% and
+# 11% more on the others. Variant 2 is variant 0 with another seed (its exact
+# neighbourhoods differ); variant 3 the other start with OR-Tools alone.
+VARIANTS = (
+    Variant(True, True),
+    Variant(False, False, other_engines=True),
+    Variant(False, True),
+    Variant(False, False),
+)
+# Share of the member's time for VROOM's plan; PyVRP's search has the rest.
+VROOM_SHARE = 0.4
+# Below this many seconds the member searches with OR-Tools instead: VROOM and PyVRP need
+# their time, and their first import (pandas with pyvroom) takes about 0.8 s.
+OTHER_ENGINES_MIN_S = 1.0
 
 
 def variant_of(index: int) -> Variant:
@@ -198,6 +215,28 @@ def _lns_applies(
     return not all_listable(problem, vehicles) and not _one_place(problem, vehicles)
 
 
+def _by_other_engines(
+    problem: Problem, requests: list[int], vehicles: list[int], until: float, seed: int
+) -> dict[int, list[int]] | None:
+    """VROOM's plan, improved by PyVRP's search until ``until``; None when they do not apply
+    (a locked visit) or found nothing."""
+    if any(r in problem.locks for r in requests):
+        return None
+    budget = max(0.01, until - time.perf_counter())
+    start = vroom_routes(problem, requests, vehicles, budget * VROOM_SHARE)
+    left = until - time.perf_counter()
+    improved = improve_with_pyvrp(problem, requests, vehicles, start, left, seed=seed)
+    candidates = [routes for routes in (start, improved) if routes is not None]
+    return max(candidates, key=lambda routes: score(problem, routes.items()), default=None)
+
+
+def preload_other_engines() -> None:
+    """Import VROOM and PyVRP once, before worker processes fork, so that no worker spends
+    its plan's time on it (about 0.8 s together)."""
+    import pyvrp  # noqa: F401
+    import vroom  # noqa: F401
+
+
 def plan_component(
     problem: Problem,
     requests: list[int],
@@ -214,6 +253,10 @@ def plan_component(
     kind = variant_of(variant)
     seed = seed + SEED_STEP * variant
     budget = max(0.01, until - time.perf_counter())
+    if kind.other_engines and not prior and fairness <= 0 and budget >= OTHER_ENGINES_MIN_S:
+        found = _by_other_engines(problem, requests, vehicles, until, seed)
+        if found is not None:
+            return found, "success"
     exact = None
     if kind.exact and not prior and fairness <= 0 and len(requests) <= EXACT_UP_TO:
         # Every route listed and the best set chosen (scheduler.exact): optimal when that

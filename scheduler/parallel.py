@@ -26,7 +26,13 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 
-from scheduler.component import PROVED, plan_component
+from scheduler.component import (
+    OTHER_ENGINES_MIN_S,
+    PROVED,
+    plan_component,
+    preload_other_engines,
+    variant_of,
+)
 from scheduler.problem import Problem
 from scheduler.timetable import score
 
@@ -160,6 +166,10 @@ def plan_components(
             problem, parts, tasks, deadline, seed=seed, prior=prior, fairness=fairness
         )
         return [done[(i, 0)] for i in range(len(parts))], []
+    if deadline - time.perf_counter() >= OTHER_ENGINES_MIN_S and any(
+        variant_of(variant).other_engines for job in jobs for _, variant in job
+    ):
+        preload_other_engines()
     results, notes = _forked(problem, parts, jobs, deadline, seed, prior, fairness)
     best: list[Result] = []
     for i, part in enumerate(parts):
