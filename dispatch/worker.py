@@ -20,9 +20,11 @@ from sqlalchemy.orm import configure_mappers
 
 from dispatch.clock import utcnow
 from dispatch.heartbeat import Heartbeat
-from dispatch.queues import QUEUE_NAMES, SERIALIZER
+from dispatch.queues import PLANNING, QUEUE_NAMES, SERIALIZER
 from dispatch.runtime import Runtime, bootstrap, install
 from dispatch.settings import Settings
+from scheduler.component import preload_other_engines
+from scheduler.parallel import workers
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +163,10 @@ def run_worker(
     else:
         sweeper.start()
     preload_job_modules()
+    if PLANNING in queue_names and workers() > 1:
+        # The planner's second member (VROOM, PyVRP) imports pandas: once here, not in the
+        # first plan's time.
+        preload_other_engines()
     # Forking a work horse per job isolates each job but costs a fork and its page faults:
     # ~0.2 s of wall time per job on a loaded 2-core machine, which caps a worker at a few
     # jobs a second. Short jobs (events, SMS) may run in the worker itself (``fork=False``):
