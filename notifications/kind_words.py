@@ -115,6 +115,8 @@ KIND_PHRASES: dict[str, list[tuple[Phrase, int]]] = {
         ("cài app", 2), ("tải app", 2),
         ("ch play", 3), ("play store", 3), ("app store", 3), ("youtube", 2), ("google", 2),
         ("bộ nhớ", 3), ("màn hình", 2), ("danh bạ", 2), ("phóng to", 2), ("tiếng chuông", 2),
+        # Not "cỡ chữ": unaccented it is "có chú" (there is an uncle).
+        ("phóng chữ", 2), ("chữ to", 2), ("to chữ", 2),
     ),
 }  # fmt: skip
 
@@ -140,6 +142,15 @@ KIND_PAIRS: list[tuple[str, list[Phrase], list[Phrase], int]] = [
         _group("hồ sơ", "giấy tờ", "thủ tục", "giấy phép", "giấy xác nhận"),
         _group("online", "trên mạng", "qua mạng", "trực tuyến"),
         2,
+    ),
+    (
+        # An identity card lost or expired is renewed at the office or on the portal
+        # ("làm lại cccd bị mất"); the card alone points to VNeID, which outweighs this.
+        "public_services",
+        _group("cccd", "căn cước", "cmnd", "chứng minh nhân dân", "chứng minh thư"),
+        _group("làm lại", "cấp lại", "bị mất", "làm mất", "đánh mất", "hết hạn", "đổi lại",
+               "cấp mới"),
+        3,
     ),
     (
         "cyber_safety",

@@ -32,8 +32,9 @@ def test_accuracy_per_field_is_at_least_97_percent(corpus, size):
         (DATA / "sms_fresh3.jsonl", 120, 0.97),
         (DATA / "sms_fresh4.jsonl", 130, 0.97),
         (DATA / "sms_fresh5.jsonl", 150, 0.97),
+        (DATA / "sms_fresh6.jsonl", 120, 0.97),
     ],
-    ids=["fresh", "fresh2", "fresh3", "fresh4", "fresh5"],
+    ids=["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"],
 )
 def test_fresh_residents_messages_score_per_field(corpus, size, target):
     result = evaluate(corpus)
