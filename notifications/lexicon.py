@@ -129,3 +129,13 @@ def expand(keys: list[str]) -> list[str]:
         word = SHORTHAND.get(key) or SHORTHAND.get(collapse_repeats(key)) or collapse_repeats(key)
         out.extend(word.split())
     return out
+
+
+#: "để em qua", "để tui ghé": an offer to come (unaccented, a bare "de qua" is "dễ quá").
+_OFFERERS, _COMING = "em e con chau tui toi minh anh chi".split(), "qua toi ghe xuong di".split()
+OFFER_TO_COME = [["de", who, verb] for who in _OFFERERS for verb in _COMING]
+#: Particles and forms of address that carry no meaning of their own in a short reply. Not
+#: "việc" (work): "xã làm việc thứ 7 không" asks whether the office opens, no refusal.
+POLITE = {
+    key_of(w) for w in "a ạ à nha nhé nhen ne nè oi ơi em e anh chi chị c rồi vậy ha ta".split()
+}

@@ -30,6 +30,8 @@ from datetime import date
 
 from notifications.kind_words import find_kind
 from notifications.lexicon import (
+    OFFER_TO_COME,
+    POLITE,
     Token,
     expand,
     find_phrase,
@@ -72,16 +74,9 @@ KEYWORDS: dict[str, str] = {
     **_table("start", "start", "bắt đầu", "bắt đầu lại", "đăng ký lại", "unstop"),
     **_table("help", "help", "trợ giúp"),
 }  # fmt: skip
-#: Not "việc" (work): "xã làm việc thứ 7 không" asks whether the office opens, no refusal.
-POLITE = {
-    key_of(w) for w in "a ạ à nha nhé nhen ne nè oi ơi em e anh chi chị c rồi vậy ha ta".split()
-}
 REQUEST_VERBS = [key_of(p).split() for p in ("giúp", "cần", "nhờ", "hỗ trợ", "hướng dẫn")]
 ACCEPT_WORDS = {"1", "ok", "co", "nhan", "duoc", "da", "yes"}
 DECLINE_WORDS = {"2", "khong", "ban"}
-#: "để em qua", "để tui ghé": an offer to come (unaccented, a bare "de qua" is "dễ quá").
-_OFFERERS, _COMING = "em e con chau tui toi minh anh chi".split(), "qua toi ghe xuong di".split()
-OFFER_TO_COME = [["de", who, verb] for who in _OFFERERS for verb in _COMING]
 #: A refusing "không" stands alone or negates coming or being free ("không được", "ko kịp");
 #: before another verb it only negates that verb ("lâu quá không gặp": long time no see).
 REFUSED_AFTER_KHONG = {"", "duoc", "di", "nhan", "kip", "ranh", "tien", "the", "co", "qua", "toi"}
