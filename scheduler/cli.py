@@ -106,8 +106,12 @@ def _run(argv: list[str]) -> int:
 def _plan(scenario: Scenario, args: argparse.Namespace, previous: Plan | None) -> Plan:
     if args.greedy:
         return greedy(scenario)
+    from scheduler.component import preload_other_engines
+    from scheduler.parallel import workers
     from scheduler.solver import solve  # OR-Tools loads only when the solver runs
 
+    if workers() > 1:  # the second member's engines load before the plan's clock starts too
+        preload_other_engines()
     return solve(
         scenario,
         time_limit_s=args.time_limit,

@@ -75,8 +75,11 @@ VARIANTS = (
     Variant(False, True),
     Variant(False, False),
 )
-# Share of the member's time for VROOM's plan; PyVRP's search has the rest.
-VROOM_SHARE = 0.4
+# Share of the member's time for VROOM's plan; PyVRP's search has the rest. VROOM runs on as
+# many threads as the plan has workers (the other members' cores are shared for that half):
+# on the 8 TRSP instances where it did worst at 3 s, one thread and 40% gave mean travel
+# 0.996/0.999 x VROOM's (two runs), two threads and 50% 0.987/0.984, worst 1.000.
+VROOM_SHARE = 0.5
 # Below this many seconds the member searches with OR-Tools instead: VROOM and PyVRP need
 # their time, and their first import (pandas with pyvroom) takes about 0.8 s.
 OTHER_ENGINES_MIN_S = 1.0
@@ -216,14 +219,19 @@ def _lns_applies(
 
 
 def _by_other_engines(
-    problem: Problem, requests: list[int], vehicles: list[int], until: float, seed: int
+    problem: Problem,
+    requests: list[int],
+    vehicles: list[int],
+    until: float,
+    seed: int,
+    threads: int,
 ) -> dict[int, list[int]] | None:
     """VROOM's plan, improved by PyVRP's search until ``until``; None when they do not apply
     (a locked visit) or found nothing."""
     if any(r in problem.locks for r in requests):
         return None
     budget = max(0.01, until - time.perf_counter())
-    start = vroom_routes(problem, requests, vehicles, budget * VROOM_SHARE)
+    start = vroom_routes(problem, requests, vehicles, budget * VROOM_SHARE, threads)
     left = until - time.perf_counter()
     improved = improve_with_pyvrp(problem, requests, vehicles, start, left, seed=seed)
     candidates = [routes for routes in (start, improved) if routes is not None]
@@ -247,6 +255,7 @@ def plan_component(
     prior: dict[int, list[int]],
     fairness: float,
     variant: int = 0,
+    threads: int = 1,
 ) -> tuple[dict[int, list[int]] | None, str]:
     """Routes (vehicle -> request indexes) of one component by ``until``
     (``time.perf_counter()``), and the status; None when nothing was found in time."""
@@ -254,7 +263,7 @@ def plan_component(
     seed = seed + SEED_STEP * variant
     budget = max(0.01, until - time.perf_counter())
     if kind.other_engines and not prior and fairness <= 0 and budget >= OTHER_ENGINES_MIN_S:
-        found = _by_other_engines(problem, requests, vehicles, until, seed)
+        found = _by_other_engines(problem, requests, vehicles, until, seed, threads)
         if found is not None:
             return found, "success"
     exact = None

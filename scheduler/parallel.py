@@ -100,8 +100,10 @@ def plan_tasks(
     seed: int,
     prior: Routes,
     fairness: float,
+    threads: int = 1,
 ) -> dict[tuple[int, int], Result]:
-    """Plan ``tasks`` one after the other; each gets a share of the time left by its size."""
+    """Plan ``tasks`` one after the other; each gets a share of the time left by its size.
+    ``threads`` is what a member may use for VROOM: the cores of the plan's workers."""
     results: dict[tuple[int, int], Result] = {}
     fail, hang = _failing_components()
     for n, (i, variant) in enumerate(tasks):
@@ -121,6 +123,7 @@ def plan_tasks(
             prior=prior,
             fairness=fairness,
             variant=variant,
+            threads=threads,
         )
     return results
 
@@ -201,8 +204,9 @@ def _forked(
 
         def run(tasks: list[tuple[int, int]] = tasks) -> dict[tuple[int, int], Result]:
             return plan_tasks(
-                problem, parts, tasks, deadline, seed=seed, prior=prior, fairness=fairness
-            )
+                problem, parts, tasks, deadline, seed=seed, prior=prior, fairness=fairness,
+                threads=len(jobs),
+            )  # fmt: skip
 
         process: BaseProcess = context.Process(target=_worker, args=(send, run))
         process.start()

@@ -39,10 +39,10 @@ def capacity_units(problem: Problem, vehicle: int, total: int) -> int:
 
 
 def vroom_routes(
-    problem: Problem, requests: list[int], vehicles: list[int], seconds: float
+    problem: Problem, requests: list[int], vehicles: list[int], seconds: float, threads: int = 1
 ) -> dict[int, list[int]] | None:
     """VROOM's routes (vehicle -> requests, every vehicle of the component) within about
-    ``seconds``; None when it found nothing usable."""
+    ``seconds`` on ``threads`` threads; None when it found nothing usable."""
     import vroom  # a compiled extension: loaded only by the members that use it
 
     homes = sorted({problem.vehicles[k].volunteer for k in vehicles})
@@ -91,7 +91,7 @@ def vroom_routes(
         )
     solution = source.solve(
         exploration_level=EXPLORATION_LEVEL,
-        nb_threads=1,
+        nb_threads=threads,
         timeout=timedelta(seconds=max(0.01, seconds)),
     ).to_dict()
     routes: dict[int, list[int]] = {k: [] for k in vehicles}
