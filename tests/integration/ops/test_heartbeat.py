@@ -44,7 +44,7 @@ def env(tmp_path: Path, fresh_database_url: str, redis_conn: redis.Redis[bytes])
 
 @pytest.fixture
 def start_worker(
-    env: dict[str, str], tmp_path: Path
+    env: dict[str, str], tmp_path: Path, redis_conn: redis.Redis[bytes]
 ) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
 
@@ -65,6 +65,12 @@ def start_worker(
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    # A killed worker's blocking dequeue can outlive it in Redis while a child that inherited
+    # its socket is still exiting; the next test's job would then be taken by the dead worker
+    # (seen once: the next test waited forever on an empty queue).
+    for client in redis_conn.client_list():
+        if "b" in client.get("flags", ""):
+            redis_conn.client_kill_filter(_id=client["id"])
 
 
 def _wait(condition: Callable[[], bool], seconds: float, what: str) -> float:
