@@ -20,7 +20,7 @@ from scheduler.exact_lns import all_listable, improve_exactly
 from scheduler.fill import fill
 from scheduler.model import Model, build_model
 from scheduler.problem import Problem
-from scheduler.pyvrp_search import improve_with_pyvrp
+from scheduler.pyvrp_search import fits, improve_with_pyvrp
 from scheduler.search import FirstSolution, Outcome, run
 from scheduler.seed import assignment_start
 from scheduler.timetable import score
@@ -231,7 +231,9 @@ def _by_other_engines(
     if any(r in problem.locks for r in requests):
         return None
     budget = max(0.01, until - time.perf_counter())
-    start = vroom_routes(problem, requests, vehicles, budget * VROOM_SHARE, threads)
+    # When PyVRP cannot take the day (too many matrices), VROOM has all the time.
+    share = VROOM_SHARE if fits(problem, requests, vehicles) else 1.0
+    start = vroom_routes(problem, requests, vehicles, budget * share, threads)
     left = until - time.perf_counter()
     improved = improve_with_pyvrp(problem, requests, vehicles, start, left, seed=seed)
     candidates = [routes for routes in (start, improved) if routes is not None]

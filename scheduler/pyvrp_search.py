@@ -52,15 +52,13 @@ def improve_with_pyvrp(
     import pyvrp
     from pyvrp.stop import MaxRuntime
 
+    if not fits(problem, requests, vehicles):
+        return None
     homes = sorted({problem.vehicles[k].volunteer for k in vehicles})
     depot = {v: i for i, v in enumerate(homes)}
     places = [problem.home(v) for v in homes] + requests
-    serves = {
-        k: frozenset(j for j, r in enumerate(requests) if k in problem.allowed[r]) for k in vehicles
-    }
+    serves = _serves(problem, requests, vehicles)
     profiles = {s: n for n, s in enumerate(dict.fromkeys(serves.values()))}
-    if len(profiles) * len(places) ** 2 > MAX_MATRIX_CELLS:
-        return None
     travel = problem.travel[np.ix_(places, places)].astype(np.int64)
     longest = int(travel.max()) + 1
     matrices: list[Any] = []
@@ -133,6 +131,23 @@ def improve_with_pyvrp(
         k = vehicles[route.vehicle_type()]
         routes[k] = [owner[a.idx] for a in route if a.is_client()]
     return routes if _valid(problem, requests, routes) else None
+
+
+def fits(problem: Problem, requests: list[int], vehicles: list[int]) -> bool:
+    """Whether the component's matrices (one per set of allowed requests) stay within
+    ``MAX_MATRIX_CELLS``."""
+    homes = {problem.vehicles[k].volunteer for k in vehicles}
+    profiles = set(_serves(problem, requests, vehicles).values())
+    return len(profiles) * (len(homes) + len(requests)) ** 2 <= MAX_MATRIX_CELLS
+
+
+def _serves(
+    problem: Problem, requests: list[int], vehicles: list[int]
+) -> dict[int, frozenset[int]]:
+    """Per vehicle, the positions in ``requests`` of the requests it may serve."""
+    return {
+        k: frozenset(j for j, r in enumerate(requests) if k in problem.allowed[r]) for k in vehicles
+    }
 
 
 def _solution(

@@ -121,11 +121,19 @@ def test_the_member_keeps_vrooms_plan_when_pyvrp_cannot_take_the_day(
     problem, requests, vehicles = _one_component(_mixed_day())
     monkeypatch.setattr(pyvrp_search, "MAX_MATRIX_CELLS", 0)
     assert improve_with_pyvrp(problem, requests, vehicles, None, 0.5, seed=0) is None
-    until = time.perf_counter() + 1.0
+    given: list[float] = []
+
+    def timed_vroom(*args: object) -> dict[int, list[int]] | None:
+        given.append(float(args[3]))  # type: ignore[arg-type]
+        return vroom_routes(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(component, "vroom_routes", timed_vroom)
+    until = time.perf_counter() + 1.2
     routes, status = plan_component(
         problem, requests, vehicles, until, seed=0, prior={}, fairness=0.0, variant=1
     )
     assert routes is not None and status == "success"
+    assert given and given[0] > 1.0  # all the time, not the half PyVRP would have had
     _rules_hold(problem, routes)
     assert sum(len(r) for r in routes.values()) == len(requests)
 
