@@ -135,13 +135,17 @@ def _expire_now(registry: StartedJobRegistry, job_id: str) -> None:
 
 _SCHEDULER_LOCKS = "rq:scheduler-lock:*"
 _SCHEDULER_KEY = "rq:scheduler:"
+# RQ takes a scheduler lock for its interval + 60 s and refreshes it every interval; one left
+# this far below that with no scheduler registered is nobody's.
+UNREFRESHED_LOCK_TTL_S = 50
 
 
 def release_dead_scheduler_locks(client: redis.Redis[bytes]) -> int:
     """RQ's scheduler lock of a queue outlives a SIGKILLed scheduler by a minute, and the other
     workers look for a free lock only every ten minutes: scheduled jobs (debounced plans,
     retries) would wait that long. A lock whose scheduler ran on this host in a process that
-    no longer exists is released; returns how many."""
+    no longer exists, or whose scheduler never registered and has not refreshed it, is
+    released; returns how many."""
     host = socket.gethostname()
     released = 0
     for key in client.scan_iter(match=_SCHEDULER_LOCKS, count=100):
@@ -149,11 +153,20 @@ def release_dead_scheduler_locks(client: redis.Redis[bytes]) -> int:
         if owner is None:
             continue
         info = client.hgetall(_SCHEDULER_KEY.encode() + owner)
-        pid = int(info.get(b"pid", b"0") or 0)
-        if info.get(b"hostname", b"").decode() != host or not pid or _alive(pid):
-            continue
+        if info:
+            pid = int(info.get(b"pid", b"0") or 0)
+            on_host = info.get(b"hostname", b"").decode() == host
+            if not on_host or not pid or _alive(pid):
+                continue
+            whose = f"dead process {pid}"
+        else:
+            # Killed between taking the lock and registering (its first milliseconds): nobody
+            # refreshes the lock, while a live scheduler keeps it near a minute every second.
+            if not 0 <= client.ttl(key) < UNREFRESHED_LOCK_TTL_S:
+                continue
+            whose = "a scheduler that never registered"
         released += int(client.eval(replan.RELEASE_SCRIPT, 1, key, owner))  # type: ignore[no-untyped-call]
-        log.warning("scheduler lock %s of dead process %s released", key.decode(), pid)
+        log.warning("scheduler lock %s of %s released", key.decode(), whose)
     return released
 
 

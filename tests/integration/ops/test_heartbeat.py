@@ -196,3 +196,15 @@ def test_a_zombie_scheduler_counts_as_dead() -> None:
     assert heartbeat._alive(os.getpid())
     child.wait()
     assert not heartbeat._alive(child.pid)
+
+
+def test_a_lock_whose_scheduler_never_registered_is_released_once_stale(
+    redis_conn: redis.Redis[bytes],
+) -> None:
+    """A worker killed right after taking the lock, before its scheduler process registered:
+    nothing names a process to check, but nothing refreshes the lock either."""
+    redis_conn.set("rq:scheduler-lock:events", "ghost", ex=61)  # just taken: left alone
+    assert heartbeat.release_dead_scheduler_locks(redis_conn) == 0
+    redis_conn.expire("rq:scheduler-lock:events", heartbeat.UNREFRESHED_LOCK_TTL_S - 1)
+    assert heartbeat.release_dead_scheduler_locks(redis_conn) == 1
+    assert not redis_conn.exists("rq:scheduler-lock:events")
