@@ -117,7 +117,10 @@ def _swap_in(
                 and not _room_for(problem, routes, out, k)
             ):
                 continue  # nothing gained unless ``out`` goes somewhere else
-            new_route = best_order(problem, k, [*(r for r in route if r != out), request])
+            rest = [r for r in route if r != out]
+            if not has_room(problem, k, rest, request):
+                continue  # ``request`` weighs more than ``out``: the shift's capacity
+            new_route = best_order(problem, k, [*rest, request])
             if new_route is None:
                 continue
             routes[k] = new_route

@@ -117,3 +117,25 @@ def test_no_shift_is_cleared_when_the_day_would_serve_no_more_priority() -> None
     routes = {0: [1, 3], 1: [2, 4, 5], 2: []}
     fill(problem, list(range(6)), routes, time.perf_counter() + 5, swaps=True)
     assert _ids(problem, routes) == {"a": ["mid", "x"], "b": ["high", "y", "z"], "c": []}
+
+
+def test_a_swap_never_takes_a_shift_over_its_capacity() -> None:
+    # "a" carries at most 2.5: a light and a medium visit; the heavier, more urgent request
+    # would fit the time in place of the light one, but not the load (found by the property
+    # test: the swap checked the timetable only).
+    problem = build_problem(
+        scenario(
+            line_matrix([0, 1, 2, 3]),
+            [volunteer("a", 0, capacity=2.5)],
+            [
+                request("light", 1, demand=0.0),
+                request("medium", 2, demand=1.0),
+                request("heavy", 3, demand=2.0, priority=3),
+            ],
+        )
+    )
+    routes = {0: [0, 1]}
+    fill(problem, [0, 1, 2], routes, time.perf_counter() + 1.0, swaps=True)
+    load = sum(problem.scenario.requests[r].demand for r in routes[0])
+    assert load <= 2.5
+    assert sorted(_ids(problem, routes)["a"]) == ["heavy", "light"]  # in place of "medium"
