@@ -60,13 +60,18 @@ def sandbox() -> Iterator[RunningSandbox]:
     running.stop()
 
 
-@pytest.fixture
-def channel(sandbox: RunningSandbox, callback_sink: CallbackSink) -> TwilioChannel:
+def sandbox_channel(sandbox: RunningSandbox, public_url: str, timeout_s: float) -> TwilioChannel:
     return TwilioChannel(
         SANDBOX_ACCOUNT_SID,
         SANDBOX_AUTH_TOKEN,
-        public_url=callback_sink.url,
+        public_url=public_url,
         from_number=SANDBOX_FROM_NUMBER,
         api_base_url=sandbox.url,
-        timeout_s=0.5,
+        timeout_s=timeout_s,
     )
+
+
+@pytest.fixture
+def channel(sandbox: RunningSandbox, callback_sink: CallbackSink) -> TwilioChannel:
+    # Short, so that the timeout-fault tests (the sandbox answers after 1.5 s) time out.
+    return sandbox_channel(sandbox, callback_sink.url, 0.5)

@@ -15,6 +15,7 @@ from twilio.rest import Client
 from notifications.channels import PermanentSendError, RetryableSendError
 from notifications.channels.twilio_channel import TwilioChannel
 from notifications.sandbox import SANDBOX_ACCOUNT_SID, SANDBOX_AUTH_TOKEN, SANDBOX_FROM_NUMBER
+from tests.integration.notifications.conftest import sandbox_channel
 
 RESIDENT = "+84912345678"
 
@@ -193,14 +194,7 @@ def test_fifty_concurrent_sends_get_fifty_distinct_messages(channel, sandbox):
 
     # What is tested is fifty distinct messages, not latency: the fixture's half-second read
     # timeout (kept short for the timeout-fault tests) once ran out on a loaded machine.
-    channel = TwilioChannel(
-        SANDBOX_ACCOUNT_SID,
-        SANDBOX_AUTH_TOKEN,
-        public_url=channel.public_url,
-        from_number=SANDBOX_FROM_NUMBER,
-        api_base_url=sandbox.url,
-        timeout_s=10.0,
-    )
+    channel = sandbox_channel(sandbox, channel.public_url, 10.0)
     with ThreadPoolExecutor(max_workers=10) as pool:
         results = list(
             pool.map(lambda i: channel.send(RESIDENT, f"tin {i}", f"c{i}", None), range(50))
