@@ -17,7 +17,13 @@ from dataclasses import dataclass
 
 from ortools.constraint_solver import pywrapcp
 
-from scheduler.problem import TICKS_PER_SECOND, Problem
+from scheduler.problem import (
+    TICKS_PER_SECOND,
+    Problem,
+    capacity_units,
+    demand_units,
+    has_capacity,
+)
 
 # A re-plan moves an already planned visit to another volunteer only when that saves more
 # than this much travel (in ticks: 30 minutes), or when it lets more priority be assigned.
@@ -103,17 +109,14 @@ def _counts(model: Model, problem: Problem, fairness: float) -> None:
 
 
 def _capacity(model: Model, problem: Problem) -> None:
-    # Sum of demand per shift within the volunteer's capacity (thousandths, safely rounded).
-    volunteers = problem.scenario.volunteers
-    caps = [volunteers[problem.vehicles[pk].volunteer].capacity for pk in model.vehicles]
-    if all(c is None for c in caps):
+    # Sum of demand per shift within the volunteer's capacity (load units, safely rounded).
+    if not has_capacity(problem, model.vehicles):
         return
-    requests = problem.scenario.requests
-    demand = [int(-(-requests[r].demand * 1000 // 1)) for r in model.requests]
+    demand = [demand_units(problem, r) for r in model.requests]
     total = sum(demand)
     extra = model.manager.GetNumberOfNodes() - len(demand)
     index = model.routing.RegisterUnaryTransitVector(demand + [0] * extra)
-    limits = [total if c is None else min(total, int(c * 1000)) for c in caps]
+    limits = [capacity_units(problem, pk, total) for pk in model.vehicles]
     model.routing.AddDimensionWithVehicleCapacity(index, 0, limits, True, "capacity")
 
 

@@ -214,6 +214,26 @@ def build_problem(scenario: Scenario) -> Problem:
     return problem
 
 
+# Demands and capacities are counted in whole thousandths: demand rounded up, capacity down,
+# so a load the planners accept is within the volunteer's capacity.
+LOAD_UNIT = 1000
+
+
+def demand_units(problem: Problem, request: int) -> int:
+    return int(-(-problem.scenario.requests[request].demand * LOAD_UNIT // 1))
+
+
+def capacity_units(problem: Problem, vehicle: int, total: int) -> int:
+    """The shift's capacity in load units; ``total`` (all the demand there is) when it has none."""
+    capacity = problem.scenario.volunteers[problem.vehicles[vehicle].volunteer].capacity
+    return total if capacity is None else min(total, int(capacity * LOAD_UNIT))
+
+
+def has_capacity(problem: Problem, vehicles: list[int]) -> bool:
+    volunteers = problem.scenario.volunteers
+    return any(volunteers[problem.vehicles[k].volunteer].capacity is not None for k in vehicles)
+
+
 def components(problem: Problem) -> list[tuple[list[int], list[int]]]:
     """Independent sub-problems: (requests, vehicles) connected through ``allowed``.
 

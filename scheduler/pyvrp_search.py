@@ -21,9 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scheduler.problem import Problem
+from scheduler.problem import Problem, capacity_units, demand_units, has_capacity
 from scheduler.timetable import earliest_starts
-from scheduler.vroom_start import capacity_units, demand_units, has_capacity
 
 # A client's prize per point of priority, in multiples of the longest leg: more than the
 # travel one visit can add, so the search never trades a visit for travel.
@@ -145,9 +144,11 @@ def _serves(
     problem: Problem, requests: list[int], vehicles: list[int]
 ) -> dict[int, frozenset[int]]:
     """Per vehicle, the positions in ``requests`` of the requests it may serve."""
-    return {
-        k: frozenset(j for j, r in enumerate(requests) if k in problem.allowed[r]) for k in vehicles
-    }
+    serves: dict[int, set[int]] = {k: set() for k in vehicles}
+    for j, r in enumerate(requests):
+        for k in problem.allowed[r]:
+            serves[k].add(j)
+    return {k: frozenset(js) for k, js in serves.items()}
 
 
 def _solution(

@@ -14,28 +14,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from scheduler.problem import Problem
+from scheduler.problem import Problem, capacity_units, demand_units, has_capacity
 from scheduler.timetable import earliest_starts
 
 # VROOM's exploration level: 5 is its most thorough (and the peer's in bench.trsp); the
 # timeout bounds it on large components.
 EXPLORATION_LEVEL = 5
-# Demands and capacities are counted in thousandths, as in scheduler.model.
-LOAD_UNIT = 1000
-
-
-def demand_units(problem: Problem, request: int) -> int:
-    return int(-(-problem.scenario.requests[request].demand * LOAD_UNIT // 1))
-
-
-def has_capacity(problem: Problem, vehicles: list[int]) -> bool:
-    volunteers = problem.scenario.volunteers
-    return any(volunteers[problem.vehicles[k].volunteer].capacity is not None for k in vehicles)
-
-
-def capacity_units(problem: Problem, vehicle: int, total: int) -> int:
-    capacity = problem.scenario.volunteers[problem.vehicles[vehicle].volunteer].capacity
-    return total if capacity is None else min(total, int(capacity * LOAD_UNIT))
 
 
 def vroom_routes(
@@ -52,10 +36,11 @@ def vroom_routes(
     source.set_durations_matrix("car", problem.travel[[[p] for p in places], places].tolist())
     volunteers = problem.scenario.volunteers
     sets: dict[frozenset[int], int] = {}
-    skill_of = [
-        sets.setdefault(frozenset(problem.allowed[r]) & set(vehicles), len(sets) + 1)
-        for r in requests
-    ]
+    skill_of = [sets.setdefault(frozenset(problem.allowed[r]), len(sets) + 1) for r in requests]
+    skills: dict[int, set[int]] = {k: set() for k in vehicles}
+    for j, r in enumerate(requests):
+        for k in problem.allowed[r]:
+            skills[k].add(skill_of[j])
     with_load = has_capacity(problem, vehicles)
     total = sum(demand_units(problem, r) for r in requests)
     for i, k in enumerate(vehicles):
@@ -71,7 +56,7 @@ def vroom_routes(
                 i,
                 start=depot[shift.volunteer],
                 end=depot[shift.volunteer],
-                skills={skill for members, skill in sets.items() if k in members},
+                skills=skills[k],
                 time_window=vroom.TimeWindow(shift.start, shift.end),
                 **extra,
             )
