@@ -245,8 +245,12 @@ def _forked(
     return results, notes
 
 
-def _names(tasks: list[tuple[int, int]]) -> list[int]:
-    return sorted({i for i, _ in tasks})
+def _names(tasks: list[tuple[int, int]]) -> str:
+    """The components of a worker's tasks, and which portfolio members it ran when not the
+    first: which member fails or is late is what a diagnosis needs."""
+    members = sorted({variant for _, variant in tasks if variant})
+    named = str(sorted({i for i, _ in tasks}))
+    return named + (f" (portfolio member {', '.join(map(str, members))})" if members else "")
 
 
 def _receive(conn: Connection) -> tuple[str, object] | None:

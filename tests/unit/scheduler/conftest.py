@@ -7,6 +7,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from scheduler import parallel
 from scheduler.io import parse_plan, parse_scenario
 from scheduler.types import Plan, Scenario
 from tests.unit.scheduler.scenarios import load_fixture, small_document
@@ -59,3 +60,15 @@ def planner_workers(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     count: int = request.param
     monkeypatch.setenv("DOORSTEP_PLANNER_WORKERS", str(count))
     return count
+
+
+@pytest.fixture(autouse=True)
+def patient_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give a late worker 5 s past the deadline before the parent gives up on it.
+
+    How late a worker may answer is a question of load, measured by the benchmarks; these
+    tests ask whether workers answer at all, and what is kept when one dies or hangs. With the
+    production grace (0.5 s, or half the plan's time) a worker on a busy CI machine answered
+    about a second late twice and was counted as failed. A hung worker still fails: after 5 s.
+    """
+    monkeypatch.setattr(parallel, "GRACE_S", 5.0)
