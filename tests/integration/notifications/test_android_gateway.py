@@ -21,7 +21,7 @@ def gateway():
 
 @pytest.fixture
 def channel(gateway):
-    return AndroidGatewayChannel(gateway.url, "sms", "secret-pw", timeout_s=2)
+    return AndroidGatewayChannel(gateway.url, "sms", "secret-pw", timeout_s=10)
 
 
 def test_send_uses_our_id_and_the_library_wire_format(channel, gateway):

@@ -84,9 +84,9 @@ def test_template_not_approved_alerts_the_panel(zsys: ZaloSystem) -> None:
 
 def test_timeout_after_create_is_confirmed_by_receipt_never_resent(zsys: ZaloSystem) -> None:
     zsys.zalo.state.add_fault(ZALO_PHONE[1:], "timeout")
-    zsys.zalo.state.receipt_delay_s = 0.7  # after our 0.4 s timeout, within the 1 s window
+    zsys.zalo.state.receipt_delay_s = 3.0  # after our 2 s timeout, within the 2 s window
     our_id = zsys.queue(ZALO_PHONE)
-    zsys.pump(wait_scheduled_s=2)
+    zsys.pump(wait_scheduled_s=3)
     [message] = zsys.messages(ZALO_PHONE)
     assert message.status == "delivered" and message.our_id == our_id
     assert [h["status"] for h in message.status_history].count("unconfirmed") == 1
@@ -96,7 +96,7 @@ def test_timeout_after_create_is_confirmed_by_receipt_never_resent(zsys: ZaloSys
 def test_lost_send_goes_by_sms_after_the_confirmation_window(zsys: ZaloSystem) -> None:
     zsys.zalo.state.add_fault(ZALO_PHONE[1:], "lost")
     zsys.queue(ZALO_PHONE)
-    zsys.pump(wait_scheduled_s=2)
+    zsys.pump(wait_scheduled_s=3)
     _ended_by_sms(zsys, ZALO_PHONE, "unconfirmed")
     assert zsys.zns_to(ZALO_PHONE) == []
 
