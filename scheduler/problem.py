@@ -234,6 +234,19 @@ def has_capacity(problem: Problem, vehicles: list[int]) -> bool:
     return any(volunteers[problem.vehicles[k].volunteer].capacity is not None for k in vehicles)
 
 
+def served_by(
+    problem: Problem, requests: list[int], vehicles: list[int]
+) -> dict[int, frozenset[int]]:
+    """Per vehicle of ``vehicles``, the positions in ``requests`` of the requests it may serve
+    (``allowed``), built in one pass over the requests."""
+    serves: dict[int, set[int]] = {k: set() for k in vehicles}
+    for j, r in enumerate(requests):
+        for k in problem.allowed[r]:
+            if k in serves:
+                serves[k].add(j)
+    return {k: frozenset(js) for k, js in serves.items()}
+
+
 def components(problem: Problem) -> list[tuple[list[int], list[int]]]:
     """Independent sub-problems: (requests, vehicles) connected through ``allowed``.
 

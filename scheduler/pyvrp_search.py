@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from scheduler.problem import Problem, capacity_units, demand_units, has_capacity
+from scheduler.problem import Problem, capacity_units, demand_units, has_capacity, served_by
 from scheduler.timetable import earliest_starts
 
 # A client's prize per point of priority, in multiples of the longest leg: more than the
@@ -56,7 +56,7 @@ def improve_with_pyvrp(
     homes = sorted({problem.vehicles[k].volunteer for k in vehicles})
     depot = {v: i for i, v in enumerate(homes)}
     places = [problem.home(v) for v in homes] + requests
-    serves = _serves(problem, requests, vehicles)
+    serves = served_by(problem, requests, vehicles)
     profiles = {s: n for n, s in enumerate(dict.fromkeys(serves.values()))}
     travel = problem.travel[np.ix_(places, places)].astype(np.int64)
     longest = int(travel.max()) + 1
@@ -136,19 +136,8 @@ def fits(problem: Problem, requests: list[int], vehicles: list[int]) -> bool:
     """Whether the component's matrices (one per set of allowed requests) stay within
     ``MAX_MATRIX_CELLS``."""
     homes = {problem.vehicles[k].volunteer for k in vehicles}
-    profiles = set(_serves(problem, requests, vehicles).values())
+    profiles = set(served_by(problem, requests, vehicles).values())
     return len(profiles) * (len(homes) + len(requests)) ** 2 <= MAX_MATRIX_CELLS
-
-
-def _serves(
-    problem: Problem, requests: list[int], vehicles: list[int]
-) -> dict[int, frozenset[int]]:
-    """Per vehicle, the positions in ``requests`` of the requests it may serve."""
-    serves: dict[int, set[int]] = {k: set() for k in vehicles}
-    for j, r in enumerate(requests):
-        for k in problem.allowed[r]:
-            serves[k].add(j)
-    return {k: frozenset(js) for k, js in serves.items()}
 
 
 def _solution(

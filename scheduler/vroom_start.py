@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from scheduler.problem import Problem, capacity_units, demand_units, has_capacity
+from scheduler.problem import Problem, capacity_units, demand_units, has_capacity, served_by
 from scheduler.timetable import earliest_starts
 
 # VROOM's exploration level: 5 is its most thorough (and the peer's in bench.trsp); the
@@ -37,10 +37,7 @@ def vroom_routes(
     volunteers = problem.scenario.volunteers
     sets: dict[frozenset[int], int] = {}
     skill_of = [sets.setdefault(frozenset(problem.allowed[r]), len(sets) + 1) for r in requests]
-    skills: dict[int, set[int]] = {k: set() for k in vehicles}
-    for j, r in enumerate(requests):
-        for k in problem.allowed[r]:
-            skills[k].add(skill_of[j])
+    serves = served_by(problem, requests, vehicles)
     with_load = has_capacity(problem, vehicles)
     total = sum(demand_units(problem, r) for r in requests)
     for i, k in enumerate(vehicles):
@@ -56,7 +53,7 @@ def vroom_routes(
                 i,
                 start=depot[shift.volunteer],
                 end=depot[shift.volunteer],
-                skills=skills[k],
+                skills={skill_of[j] for j in serves[k]},
                 time_window=vroom.TimeWindow(shift.start, shift.end),
                 **extra,
             )
